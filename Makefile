@@ -1,0 +1,31 @@
+# hppo — the two commands of the README are `make run` and `make test`; both set everything up.
+.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+
+gen:
+	bash scripts/gen-proto.sh
+
+check-gen:
+	bash scripts/gen-proto.sh --check
+
+native:
+	bash scripts/build-native.sh
+
+test-core:
+	$(MAKE) -C native test-core
+
+test: setup
+	bash scripts/run-tests.sh $(T)
+
+run: setup
+	node bin/hppo.js run
+
+bench-runtime: setup
+	node dist/bench/runtime.bench.js
+
+clean:
+	rm -rf dist native/build native/build-core native/build-cuda
