@@ -5,6 +5,7 @@
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  solve: { summary: 'solve an LP (MPS) or QP (QPS, FOF json) file: hppo solve lp|qp FILE [--json]', load: async () => (await import('./solve.js')).solveCommand },
   capabilities: { summary: 'print what the native addon was built with and which devices it sees', load: async () => (await import('./capabilities.js')).capabilitiesCommand },
 };
 

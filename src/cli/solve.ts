@@ -1,0 +1,19 @@
+/**
+ * `hppo solve <kind> FILE [options]`: one subcommand per problem class, each in its own module.
+ * Add a kind by adding one line to `kinds`.
+ */
+type Command = (argv: string[]) => Promise<number>;
+
+const kinds: Record<string, { summary: string; load: () => Promise<Command> }> = {
+};
+
+export async function solveCommand(argv: string[]): Promise<number> {
+  const kind = argv[0];
+  const entry = kind === undefined ? undefined : kinds[kind];
+  if (!entry) {
+    const list = Object.entries(kinds).map(([k, v]) => `  hppo solve ${k.padEnd(4)} ${v.summary}`).join('\n');
+    process.stderr.write(`${kind === undefined ? 'hppo solve: missing problem kind' : `hppo solve: unknown problem kind "${kind}"`}\n${list}\n`);
+    return 2;
+  }
+  return (await entry.load())(argv.slice(1));
+}
