@@ -248,7 +248,7 @@ export function parseMps(input: string | Buffer, source = '<mps>', options: MpsR
   while (pos < len) {
     let end = buf.indexOf(10, pos);
     if (end < 0) end = len;
-    const line = buf.latin1Slice(pos, end);
+    const line = buf.toString('latin1', pos, end);
     pos = end + 1;
     lineNo++;
     if (line.length === 0) continue;
