@@ -180,28 +180,42 @@ export class EscalatedError extends HppoError {
   }
 }
 
-const byCode: Record<string, (m: string) => HppoError> = {
-  [ErrorCode.InvalidArgument]: (m) => new HppoError(ErrorCode.InvalidArgument, m),
-  [ErrorCode.Cancelled]: (m) => new CancelledError(m),
-  [ErrorCode.Timeout]: (m) => new TimeoutError(m, 0),
-  [ErrorCode.Codec]: (m) => new CodecError(m),
-  [ErrorCode.Transport]: (m) => new TransportError(m),
-  [ErrorCode.NativeUnavailable]: (m) => new NativeUnavailableError(m),
-  [ErrorCode.DeviceUnavailable]: (m) => new DeviceUnavailableError(m),
-  [ErrorCode.Solver]: (m) => new SolverError(m),
-  [ErrorCode.Escalated]: (m) => new EscalatedError(m),
+const classByCode: Partial<Record<ErrorCode, { prototype: HppoError; name: string }>> = {
+  [ErrorCode.InvalidArgument]: InvalidArgumentError,
+  [ErrorCode.Config]: ConfigError,
+  [ErrorCode.Data]: DataError,
+  [ErrorCode.Parse]: ParseError,
+  [ErrorCode.Cancelled]: CancelledError,
+  [ErrorCode.Timeout]: TimeoutError,
+  [ErrorCode.MailboxFull]: MailboxFullError,
+  [ErrorCode.ActorNotFound]: ActorNotFoundError,
+  [ErrorCode.ActorStopped]: ActorStoppedError,
+  [ErrorCode.Codec]: CodecError,
+  [ErrorCode.Transport]: TransportError,
+  [ErrorCode.NatsServerMissing]: NatsServerMissingError,
+  [ErrorCode.NativeUnavailable]: NativeUnavailableError,
+  [ErrorCode.DeviceUnavailable]: DeviceUnavailableError,
+  [ErrorCode.Solver]: SolverError,
+  [ErrorCode.Escalated]: EscalatedError,
 };
 
 function isKnownCode(code: string): code is ErrorCode {
   return (Object.values(ErrorCode) as string[]).includes(code);
 }
 
-/** Rebuilds an error received as ErrorDetail; unknown codes become INTERNAL, message kept. */
+/**
+ * Rebuilds an error received as ErrorDetail as the same class (instanceof works; structured
+ * fields that the detail does not carry stay undefined). Unknown codes become INTERNAL.
+ */
 export function errorFromDetail(d: ErrorDetailLike): HppoError {
-  const make = byCode[d.code];
-  if (make) return make(d.message);
-  if (d.code === ErrorCode.MailboxFull) return Object.assign(new HppoError(ErrorCode.MailboxFull, d.message, { retryable: d.retryable }));
-  return new HppoError(isKnownCode(d.code) ? d.code : ErrorCode.Internal, d.message, { retryable: d.retryable });
+  const code = isKnownCode(d.code) ? d.code : ErrorCode.Internal;
+  const err = new HppoError(code, d.message, { retryable: d.retryable });
+  const cls = classByCode[code];
+  if (cls) {
+    Object.setPrototypeOf(err, cls.prototype);
+    err.name = cls.name;
+  }
+  return err;
 }
 
 /** Any thrown value as an ErrorDetail (non-hppo errors become INTERNAL, not retryable). */

@@ -2,3 +2,4 @@
 export * from './errors.js';
 export { createLogger, rootLogger, silentLogger, type Logger } from './log.js';
 export { loadNative, nativeCapabilities, type NativeCapabilities } from './solver/native.js';
+export * from './runtime/index.js';

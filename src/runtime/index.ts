@@ -1,0 +1,13 @@
+export * from './actor.js';
+export * from './clock.js';
+export { typeOf, lookupType, registeredTypeNames, encodeMessage, decodeMessage, EnvelopeCodec, type MessageFns, type MessageType } from './codec.js';
+export * from './events.js';
+export { Mailbox } from './mailbox.js';
+export { MemoryTransport } from './memory-transport.js';
+export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
+export { EmbeddedNats, findNatsServer, type EmbeddedNatsOptions } from './embedded-nats.js';
+export { startNode, HPPO_VERSION, type HppoNode, type NodeOptions } from './node.js';
+export { Subjects, joinAddress, validateAddress } from './subjects.js';
+export { Supervisor, Strategy, RestartPolicy, compileSupervisorOptions, type ChildSpec, type SupervisorOptions, type BackoffOptions } from './supervisor.js';
+export { ActorSystem, type ActorSystemOptions, type SendOptions } from './system.js';
+export type { Transport, TransportSubscription, IncomingRaw } from './transport.js';
