@@ -6,6 +6,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   solve: { summary: 'solve an LP (MPS) or QP (QPS, FOF json) file: hppo solve lp|qp FILE [--json]', load: async () => (await import('./solve.js')).solveCommand },
+  run: { summary: 'the main job on embedded defaults (starts its own nats-server)', load: async () => (await import('./node.js')).runCommand },
+  node: { summary: 'run a node as a long-lived service until SIGINT/SIGTERM (HPPO_NATS_URL to join a cluster)', load: async () => (await import('./node.js')).nodeCommand },
   capabilities: { summary: 'print what the native addon was built with and which devices it sees', load: async () => (await import('./capabilities.js')).capabilitiesCommand },
 };
 
@@ -20,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
+  // Interactive commands log warnings and errors only (stderr); the service logs lifecycle (info).
+  if (process.env['HPPO_LOG_LEVEL'] === undefined) process.env['HPPO_LOG_LEVEL'] = name === 'node' ? 'info' : 'warn';
   const cmd = commands[name];
   if (!cmd) {
     process.stderr.write(`hppo: unknown command "${name}"\n\n${usage()}`);
