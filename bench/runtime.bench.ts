@@ -34,7 +34,7 @@ const payload = Buffer.alloc(32, 7);
 try {
   // --- raw nats.js reference
   const nc = await connect({ servers: server.url });
-  nc.subscribe('bench.raw.echo', { callback: (_e, m) => m.respond(m.data) });
+  nc.subscribe('bench.raw.echo', { callback: (_e, m) => void m.respond(m.data) });
   let rawCount = 0;
   let rawDone: () => void = () => {};
   nc.subscribe('bench.raw.sink', { callback: () => { if (++rawCount === TELLS) rawDone(); } });

@@ -49,7 +49,7 @@ test('an actor that throws is restarted and serves the next message', async () =
 test('garbage bytes on an actor subject become a dead letter and the actor keeps serving', async () => {
   const nc = await connect({ servers: nats.url });
   const dead: DeadLetter[] = [];
-  const sub = nc.subscribe(node.system.subjects.deadLetters('remote'), { callback: (_e, m) => dead.push(DeadLetter.decode(m.data)) });
+  const sub = nc.subscribe(node.system.subjects.deadLetters('remote'), { callback: (_e, m) => void dead.push(DeadLetter.decode(m.data)) });
   await nc.flush();
   nc.publish(node.system.subjects.actor('remote/echo'), new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0xff]));
   await nc.flush();
