@@ -11,3 +11,4 @@ export { Subjects, joinAddress, validateAddress } from './subjects.js';
 export { Supervisor, Strategy, RestartPolicy, compileSupervisorOptions, type ChildSpec, type SupervisorOptions, type BackoffOptions } from './supervisor.js';
 export { ActorSystem, type ActorSystemOptions, type SendOptions } from './system.js';
 export type { Transport, TransportSubscription, IncomingRaw } from './transport.js';
+export { Journal, BlobStore, openKv, type JournalRecord } from './jetstream.js';
