@@ -1,0 +1,741 @@
+// ADMM solver (OSQP-style), see admm.h.
+//
+// Splitting: x in R^n, z = (zA, zx) = (A x, x). g(z) = I[l,u](zA) + sum_j f_j(zx_j) + I[lb,ub](zx_j).
+// Iteration k (scaled space, rho per row, over-relaxation alpha):
+//   (P + sigma I + A' RA A + RX) xt = sigma x - q + A'(RA zA - yA) + (RX zx - yx)
+//   x   <- alpha xt + (1-alpha) x
+//   vA  =  alpha A xt + (1-alpha) zA ;  zA <- clip(vA + yA/rhoA) ;  yA += rhoA (vA - zA)
+//   vx  =  alpha xt   + (1-alpha) zx ;  zx <- prox_{g_x/rhoX}(vx + yx/rhoX) ; yx += rhoX (vx - zx)
+// Scaling: x = D xh, A-rows scaled by E, identity rows by 1/D (so they stay identity), cost by c.
+#include "admm.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "admm_costs.h"
+#include "admm_linsys.h"
+
+namespace hppo::admm {
+
+const char* statusName(int status) {
+  switch (status) {
+    case Status::kSolved: return "optimal";
+    case Status::kSolvedInaccurate: return "optimal_inaccurate";
+    case Status::kPrimalInfeasible: return "primal_infeasible";
+    case Status::kDualInfeasible: return "dual_infeasible";
+    case Status::kMaxIterations: return "iteration_limit";
+    case Status::kTimeLimit: return "time_limit";
+    case Status::kCancelled: return "cancelled";
+    case Status::kNonConvex: return "non_convex";
+    case Status::kInvalid: return "invalid";
+    default: return "unknown";
+  }
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double nrmInf(const std::vector<double>& v) {
+  double m = 0;
+  for (double x : v) m = std::max(m, std::fabs(x));
+  return m;
+}
+
+CostView costOf(const Costs& c, std::int32_t j) {
+  CostView f;
+  if (!c.any()) return f;
+  f.x0 = c.x0.empty() ? 0.0 : c.x0[j];
+  if (!c.pwlPtr.empty() && c.pwlPtr[j + 1] > c.pwlPtr[j]) {
+    f.kind = 2;
+  } else if (!c.pwlPtr.empty() && c.pwlSlopes[c.pwlPtr[j] + j] != 0) {
+    f.kind = 2;  // a pure linear cost (no breakpoints)
+  }
+  if (f.kind == 2) {
+    f.nb = static_cast<int>(c.pwlPtr[j + 1] - c.pwlPtr[j]);
+    f.breaks = c.pwlBreaks.data() + c.pwlPtr[j];
+    f.slopes = c.pwlSlopes.data() + c.pwlPtr[j] + j;
+    return f;
+  }
+  f.buy = c.buy.empty() ? 0.0 : c.buy[j];
+  f.sell = c.sell.empty() ? 0.0 : c.sell[j];
+  f.quad = c.quad.empty() ? 0.0 : c.quad[j];
+  f.impact = c.impact.empty() ? 0.0 : c.impact[j];
+  if (f.buy != 0 || f.sell != 0 || f.quad != 0 || f.impact != 0) f.kind = 1;
+  return f;
+}
+
+// Symmetric y = P x from the upper triangle.
+void symUpperMul(const Csc& P, const double* x, double* y, std::int32_t n) {
+  std::fill(y, y + n, 0.0);
+  if (P.nnz() == 0) return;
+  for (std::int32_t j = 0; j < n; ++j)
+    for (std::int64_t p = P.colPtr[j]; p < P.colPtr[j + 1]; ++p) {
+      std::int32_t i = P.rowIdx[p];
+      double v = P.values[p];
+      y[i] += v * x[j];
+      if (i != j) y[j] += v * x[i];
+    }
+}
+
+void factorMul(std::int32_t n, std::int32_t k, const double* F, const double* d, const double* x, double* y,
+               std::vector<double>& tmp) {
+  tmp.assign(k, 0.0);
+  for (std::int32_t i = 0; i < n; ++i) {
+    const double* fi = F + static_cast<std::int64_t>(i) * k;
+    double xi = x[i];
+    for (std::int32_t a = 0; a < k; ++a) tmp[a] += xi * fi[a];
+  }
+  for (std::int32_t i = 0; i < n; ++i) {
+    const double* fi = F + static_cast<std::int64_t>(i) * k;
+    double s = 0;
+    for (std::int32_t a = 0; a < k; ++a) s += fi[a] * tmp[a];
+    y[i] = s + (d ? d[i] * x[i] : 0.0);
+  }
+}
+
+struct RowKind {
+  static constexpr int kLoose = 0, kIneq = 1, kEq = 2;
+};
+int kindOf(double l, double u) {
+  if (std::isinf(l) && std::isinf(u)) return RowKind::kLoose;
+  if (u - l <= 1e-4 * std::max(1.0, std::fabs(l))) return RowKind::kEq;
+  return RowKind::kIneq;
+}
+
+class Solver {
+ public:
+  Solver(const Problem& p, const Settings& s, const Control& c) : p_(p), s_(s), c_(c) {}
+
+  void run(Solution* sol, Info* info);
+
+ private:
+  void setupScaled();
+  void ruiz();
+  void setRho(double rho);
+  bool refactor(std::string* err) { return lin_->factor(s_.sigma, rhoA_.data(), rhoX_.data(), err); }
+  void mulP(const double* x, double* y) {
+    if (factor_) factorMul(n_, k_, Fs_.data(), ds_.data(), x, y, ptmp_);
+    else symUpperMul(Ps_, x, y, n_);
+  }
+  void mulA(const double* x, double* y) {
+    for (std::int32_t i = 0; i < m_; ++i) {
+      double s = 0;
+      for (std::int64_t p = Ar_.rowPtr[i]; p < Ar_.rowPtr[i + 1]; ++p) s += Ar_.values[p] * x[Ar_.colIdx[p]];
+      y[i] = s;
+    }
+  }
+  void mulAT(const double* y, double* x) {  // x = A' y
+    for (std::int32_t j = 0; j < n_; ++j) {
+      double s = 0;
+      for (std::int64_t p = As_.colPtr[j]; p < As_.colPtr[j + 1]; ++p) s += As_.values[p] * y[As_.rowIdx[p]];
+      x[j] = s;
+    }
+  }
+  void proxZx(const double* v, double* z, int* code);
+  struct Residuals {
+    double prim, dual, epsPrim, epsDual, primNorm, dualNorm;
+  };
+  Residuals residuals(const std::vector<double>& x, const std::vector<double>& zA, const std::vector<double>& zx,
+                      const std::vector<double>& yA, const std::vector<double>& yx);
+  bool primalInfeasible();
+  bool dualInfeasible();
+  bool polish(Info* info, double primAdmm, double dualAdmm);
+  void unscaleInto(Solution* sol);
+  double dualObjective(const Solution& sol, const std::vector<double>& Px);
+
+  const Problem& p_;
+  Settings s_;
+  const Control& c_;
+  std::int32_t n_ = 0, m_ = 0, k_ = 0;
+  bool factor_ = false;
+  // Scaled data.
+  Csc Ps_, As_;
+  Csr Ar_;
+  std::vector<double> Fs_, ds_, qs_, ls_, us_;
+  std::vector<double> D_, E_;
+  double c_scale_ = 1.0;
+  std::vector<CostView> cost_;
+  std::vector<double> lb_, ub_;  // original-space variable bounds (+/-inf when absent)
+  std::vector<int> rowKind_, varKind_;
+  std::unique_ptr<LinSys> lin_;
+  double rho_ = 0.1;
+  std::vector<double> rhoA_, rhoX_;
+  // Iterates (scaled).
+  std::vector<double> x_, zA_, zx_, yA_, yx_, xt_, ztA_, rhs_, tmpM_, tmpN_, tmpN2_, ptmp_;
+  std::vector<int> code_;
+  std::vector<double> xPrev_, yAPrev_, yxPrev_;
+  std::vector<double> certX_, certYA_, certYx_;
+};
+
+void Solver::ruiz() {
+  D_.assign(n_, 1.0);
+  E_.assign(m_, 1.0);
+  c_scale_ = 1.0;
+  std::vector<double> colN(n_), rowN(m_), dt(n_), et(m_);
+  auto pColNorms = [&](std::vector<double>& out) {
+    std::fill(out.begin(), out.end(), 0.0);
+    if (factor_) {
+      for (std::int32_t i = 0; i < n_; ++i) {  // diagonal as the column-norm estimate (N^2 k exact cost avoided)
+        const double* fi = Fs_.data() + static_cast<std::int64_t>(i) * k_;
+        double s = ds_.empty() ? 0.0 : ds_[i];
+        for (std::int32_t a = 0; a < k_; ++a) s += fi[a] * fi[a];
+        out[i] = s;
+      }
+    } else if (Ps_.nnz() > 0) {
+      for (std::int32_t j = 0; j < n_; ++j)
+        for (std::int64_t p = Ps_.colPtr[j]; p < Ps_.colPtr[j + 1]; ++p) {
+          double v = std::fabs(Ps_.values[p]);
+          out[j] = std::max(out[j], v);
+          out[Ps_.rowIdx[p]] = std::max(out[Ps_.rowIdx[p]], v);
+        }
+    }
+  };
+  for (int it = 0; it < s_.scalingIters; ++it) {
+    pColNorms(colN);
+    for (std::int32_t j = 0; j < n_; ++j) {
+      double a = 1.0;  // the identity row x = z
+      for (std::int64_t p = As_.colPtr[j]; p < As_.colPtr[j + 1]; ++p) a = std::max(a, std::fabs(As_.values[p]));
+      colN[j] = std::max(colN[j], a);
+    }
+    std::fill(rowN.begin(), rowN.end(), 0.0);
+    for (std::int64_t p = 0; p < As_.nnz(); ++p) rowN[As_.rowIdx[p]] = std::max(rowN[As_.rowIdx[p]], std::fabs(As_.values[p]));
+    for (std::int32_t j = 0; j < n_; ++j) dt[j] = 1.0 / std::sqrt(std::clamp(colN[j], 1e-4, 1e4));
+    for (std::int32_t i = 0; i < m_; ++i) et[i] = rowN[i] == 0 ? 1.0 : 1.0 / std::sqrt(std::clamp(rowN[i], 1e-4, 1e4));
+    // Apply.
+    if (factor_) {
+      for (std::int32_t i = 0; i < n_; ++i) {
+        double* fi = Fs_.data() + static_cast<std::int64_t>(i) * k_;
+        for (std::int32_t a = 0; a < k_; ++a) fi[a] *= dt[i];
+        if (!ds_.empty()) ds_[i] *= dt[i] * dt[i];
+      }
+    } else {
+      for (std::int32_t j = 0; j < n_ && Ps_.nnz() > 0; ++j)
+        for (std::int64_t p = Ps_.colPtr[j]; p < Ps_.colPtr[j + 1]; ++p) Ps_.values[p] *= dt[j] * dt[Ps_.rowIdx[p]];
+    }
+    for (std::int32_t j = 0; j < n_; ++j)
+      for (std::int64_t p = As_.colPtr[j]; p < As_.colPtr[j + 1]; ++p) As_.values[p] *= dt[j] * et[As_.rowIdx[p]];
+    for (std::int32_t j = 0; j < n_; ++j) { qs_[j] *= dt[j]; D_[j] *= dt[j]; }
+    for (std::int32_t i = 0; i < m_; ++i) E_[i] *= et[i];
+  }
+  // Cost scaling.
+  pColNorms(colN);
+  double mean = 0;
+  for (double v : colN) mean += v;
+  mean /= std::max<std::int32_t>(n_, 1);
+  double cs = std::max(mean, nrmInf(qs_));
+  if (s_.scalingIters > 0 && cs > 0) {
+    c_scale_ = 1.0 / std::clamp(cs, 1e-4, 1e4);
+    if (factor_) {
+      double sq = std::sqrt(c_scale_);
+      for (double& v : Fs_) v *= sq;
+      for (double& v : ds_) v *= c_scale_;
+    } else {
+      for (double& v : Ps_.values) v *= c_scale_;
+    }
+    for (double& v : qs_) v *= c_scale_;
+  }
+}
+
+void Solver::setupScaled() {
+  n_ = p_.n;
+  m_ = p_.m;
+  factor_ = p_.pForm == PForm::kFactor;
+  k_ = factor_ ? p_.k : 0;
+  if (factor_) {
+    Fs_ = p_.F;
+    ds_ = p_.d.empty() ? std::vector<double>(n_, 0.0) : p_.d;
+  } else if (p_.pSparse.nnz() > 0) {
+    Ps_ = p_.pSparse;
+  }
+  if (m_ > 0) {
+    As_ = p_.A;
+  } else {
+    As_.rows = 0;
+    As_.cols = n_;
+    As_.colPtr.assign(static_cast<std::size_t>(n_) + 1, 0);
+  }
+  qs_ = p_.q;
+  ruiz();
+  Ar_ = toCsr(As_);
+  ls_.resize(m_);
+  us_.resize(m_);
+  for (std::int32_t i = 0; i < m_; ++i) { ls_[i] = p_.l[i] * E_[i]; us_[i] = p_.u[i] * E_[i]; }
+  lb_ = p_.lb.empty() ? std::vector<double>(n_, -kInf) : p_.lb;
+  ub_ = p_.ub.empty() ? std::vector<double>(n_, kInf) : p_.ub;
+  cost_.resize(n_);
+  for (std::int32_t j = 0; j < n_; ++j) cost_[j] = costOf(p_.costs, j);
+  rowKind_.resize(m_);
+  for (std::int32_t i = 0; i < m_; ++i) rowKind_[i] = kindOf(p_.l[i], p_.u[i]);
+  varKind_.resize(n_);
+  for (std::int32_t j = 0; j < n_; ++j) {
+    int kd = kindOf(lb_[j], ub_[j]);
+    if (kd == RowKind::kLoose && cost_[j].kind != 0) kd = RowKind::kIneq;
+    varKind_[j] = kd;
+  }
+}
+
+void Solver::setRho(double rho) {
+  rho_ = std::clamp(rho, s_.rhoMin, s_.rhoMax);
+  auto r = [&](int kind) {
+    return kind == RowKind::kLoose ? s_.rhoMin : kind == RowKind::kEq ? std::min(s_.eqRhoFactor * rho_, 1e6 * s_.eqRhoFactor) : rho_;
+  };
+  rhoA_.resize(m_);
+  rhoX_.resize(n_);
+  for (std::int32_t i = 0; i < m_; ++i) rhoA_[i] = r(rowKind_[i]);
+  for (std::int32_t j = 0; j < n_; ++j) rhoX_[j] = r(varKind_[j]);
+}
+
+void Solver::proxZx(const double* v, double* z, int* code) {
+  // v, z in scaled space: w = D zh; prox of c f(D zh) with step rhoX is the prox of f with r = rhoX/(c D^2).
+  for (std::int32_t j = 0; j < n_; ++j) {
+    double Dj = D_[j];
+    double r = rhoX_[j] / (c_scale_ * Dj * Dj);
+    z[j] = proxCost(cost_[j], lb_[j], ub_[j], Dj * v[j], r, &code[j]) / Dj;
+  }
+}
+
+Solver::Residuals Solver::residuals(const std::vector<double>& x, const std::vector<double>& zA,
+                                    const std::vector<double>& zx, const std::vector<double>& yA,
+                                    const std::vector<double>& yx) {
+  Residuals r{};
+  mulA(x.data(), tmpM_.data());
+  double prim = 0, nAx = 0, nz = 0;
+  for (std::int32_t i = 0; i < m_; ++i) {
+    double ei = 1.0 / E_[i];
+    prim = std::max(prim, std::fabs(tmpM_[i] - zA[i]) * ei);
+    nAx = std::max(nAx, std::fabs(tmpM_[i]) * ei);
+    nz = std::max(nz, std::fabs(zA[i]) * ei);
+  }
+  for (std::int32_t j = 0; j < n_; ++j) {
+    prim = std::max(prim, std::fabs(x[j] - zx[j]) * D_[j]);
+    nAx = std::max(nAx, std::fabs(x[j]) * D_[j]);
+    nz = std::max(nz, std::fabs(zx[j]) * D_[j]);
+  }
+  mulP(x.data(), tmpN_.data());
+  mulAT(yA.data(), tmpN2_.data());
+  double dual = 0, nPx = 0, nAy = 0, nq = 0;
+  for (std::int32_t j = 0; j < n_; ++j) {
+    double s = 1.0 / (c_scale_ * D_[j]);
+    double aty = tmpN2_[j] + yx[j];
+    dual = std::max(dual, std::fabs(tmpN_[j] + qs_[j] + aty) * s);
+    nPx = std::max(nPx, std::fabs(tmpN_[j]) * s);
+    nAy = std::max(nAy, std::fabs(aty) * s);
+    nq = std::max(nq, std::fabs(qs_[j]) * s);
+  }
+  r.prim = prim;
+  r.dual = dual;
+  r.primNorm = std::max(nAx, nz);
+  r.dualNorm = std::max({nPx, nAy, nq});
+  r.epsPrim = s_.epsAbs + s_.epsRel * r.primNorm;
+  r.epsDual = s_.epsAbs + s_.epsRel * r.dualNorm;
+  return r;
+}
+
+// delta y projected on the polar of the recession cone of the constraint set, in the original
+// space; certificate when ||A'dy||_inf small and the support function negative.
+bool Solver::primalInfeasible() {
+  std::vector<double>& dyA = certYA_;
+  std::vector<double>& dyx = certYx_;
+  dyA.resize(m_);
+  dyx.resize(n_);
+  double nrm = 0;
+  for (std::int32_t i = 0; i < m_; ++i) {
+    double v = (yA_[i] - yAPrev_[i]) * E_[i];
+    if (std::isinf(p_.u[i])) v = std::min(v, 0.0);
+    if (std::isinf(p_.l[i])) v = std::max(v, 0.0);
+    dyA[i] = v;
+    nrm = std::max(nrm, std::fabs(v));
+  }
+  for (std::int32_t j = 0; j < n_; ++j) {
+    double v = (yx_[j] - yxPrev_[j]) / D_[j];
+    if (std::isinf(ub_[j])) v = std::min(v, 0.0);
+    if (std::isinf(lb_[j])) v = std::max(v, 0.0);
+    dyx[j] = v;
+    nrm = std::max(nrm, std::fabs(v));
+  }
+  if (!(nrm > 1e-30)) return false;
+  double eps = s_.epsPrimInf * nrm;
+  double supp = 0;
+  for (std::int32_t i = 0; i < m_; ++i) {
+    double v = dyA[i];
+    if (v > 0) supp += p_.u[i] * v;
+    else if (v < 0) supp += p_.l[i] * v;
+  }
+  for (std::int32_t j = 0; j < n_; ++j) {
+    double v = dyx[j];
+    if (v > 0) supp += ub_[j] * v;
+    else if (v < 0) supp += lb_[j] * v;
+  }
+  if (!(supp < -eps)) return false;
+  // A' dy (original) = D^-1 Ah' (E^-1 dyA ... ) ; compute with original-space scaling folded in.
+  for (std::int32_t i = 0; i < m_; ++i) tmpM_[i] = dyA[i] / E_[i];  // back to scaled-row units
+  mulAT(tmpM_.data(), tmpN_.data());
+  double at = 0;
+  for (std::int32_t j = 0; j < n_; ++j) at = std::max(at, std::fabs(tmpN_[j] / D_[j] + dyx[j]));
+  return at <= eps;
+}
+
+bool Solver::dualInfeasible() {
+  std::vector<double>& dx = certX_;
+  dx.resize(n_);
+  double nrm = 0;
+  for (std::int32_t j = 0; j < n_; ++j) {
+    dx[j] = (x_[j] - xPrev_[j]) * D_[j];
+    nrm = std::max(nrm, std::fabs(dx[j]));
+  }
+  if (!(nrm > 1e-30)) return false;
+  double eps = s_.epsDualInf * nrm;
+  double qd = 0;
+  for (std::int32_t j = 0; j < n_; ++j) {
+    qd += p_.q[j] * dx[j];
+    double rec = costRecession(cost_[j], std::fabs(dx[j]) <= eps ? 0.0 : dx[j]);
+    if (std::isinf(rec)) return false;
+    qd += rec;
+  }
+  if (!(qd < -eps)) return false;
+  for (std::int32_t j = 0; j < n_; ++j) {
+    double v = dx[j];
+    if (std::isfinite(ub_[j]) && v > eps) return false;
+    if (std::isfinite(lb_[j]) && v < -eps) return false;
+  }
+  for (std::int32_t j = 0; j < n_; ++j) tmpN2_[j] = x_[j] - xPrev_[j];
+  mulA(tmpN2_.data(), tmpM_.data());
+  for (std::int32_t i = 0; i < m_; ++i) {
+    double v = tmpM_[i] / E_[i];
+    if (std::isfinite(p_.u[i]) && v > eps) return false;
+    if (std::isfinite(p_.l[i]) && v < -eps) return false;
+  }
+  mulP(tmpN2_.data(), tmpN_.data());
+  for (std::int32_t j = 0; j < n_; ++j)
+    if (std::fabs(tmpN_[j] / (c_scale_ * D_[j])) > eps) return false;
+  return true;
+}
+
+// Polishing: guess the active set from the last z-update (z exactly on a bound or a kink), then
+// solve the equality-constrained QP on it by a penalty on the same linear-system machinery
+// (fixed variables and active rows get a large rho, free rows none), with iterative refinement.
+// Accepted only when the result is feasible, its residuals are no worse than ADMM's and its
+// multipliers lie in the subdifferentials (a genuine optimality certificate).
+bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
+  const double big = 1e7, tiny = 1e-10, delta = 1e-7;
+  std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), tX(n_, 0.0), glin(n_, 0.0);
+  std::vector<int> actA(m_, 0), fixX(n_, 0);
+  for (std::int32_t i = 0; i < m_; ++i) {
+    bool atL = zA_[i] == ls_[i], atU = zA_[i] == us_[i];
+    if (rowKind_[i] == RowKind::kEq || atL || atU) {
+      actA[i] = atU && !atL ? 2 : (atL && !atU ? 1 : 3);
+      rA[i] = big;
+      tA[i] = zA_[i];
+      if (rowKind_[i] == RowKind::kEq) tA[i] = std::clamp(zA_[i], ls_[i], us_[i]);
+    } else {
+      rA[i] = tiny;
+    }
+  }
+  for (std::int32_t j = 0; j < n_; ++j) {
+    const CostView& f = cost_[j];
+    if (code_[j] != ProxCode::kInterior) {
+      fixX[j] = 1;
+      rX[j] = big;
+      tX[j] = zx_[j];
+      continue;
+    }
+    // Local model of c f(D zh): curvature h, linear g (scaled space).
+    double Dj = D_[j], w = Dj * zx_[j], t = w - f.x0;
+    if (f.kind == 1) {
+      if (f.impact > 0) return false;  // nonlinear 3/2-power cost: no quadratic model
+      double slope = t > 0 ? f.buy : -f.sell;
+      rX[j] = c_scale_ * Dj * Dj * f.quad;
+      glin[j] = c_scale_ * Dj * (slope - f.quad * f.x0);
+    } else if (f.kind == 2) {
+      double lo = 0, hi = 0;
+      costSubdiff(f, w, &lo, &hi);
+      rX[j] = 0;
+      glin[j] = c_scale_ * Dj * lo;
+    } else {
+      rX[j] = 0;
+    }
+  }
+  std::string err;
+  if (!lin_->factor(delta, rA.data(), rX.data(), &err)) return false;
+  // rhs0 = -q - glin + A'(rA tA) + rX tX (fixed rows only carry a target)
+  std::vector<double> rhs0(n_), xp(x_), r(n_), ax(m_), tmp(m_);
+  for (std::int32_t i = 0; i < m_; ++i) tmp[i] = actA[i] ? rA[i] * tA[i] : 0.0;
+  mulAT(tmp.data(), rhs0.data());
+  for (std::int32_t j = 0; j < n_; ++j) rhs0[j] += -qs_[j] - glin[j] + (fixX[j] ? rX[j] * tX[j] : 0.0);
+  // K0 x = P x + A' rA A x + rX x ; first solve includes the delta (x - x_admm) regularization.
+  for (std::int32_t j = 0; j < n_; ++j) r[j] = rhs0[j] + delta * x_[j];
+  lin_->solve(r.data());
+  xp = r;
+  for (int it = 0; it < s_.polishRefineIters; ++it) {
+    mulP(xp.data(), tmpN_.data());
+    mulA(xp.data(), ax.data());
+    for (std::int32_t i = 0; i < m_; ++i) tmp[i] = rA[i] * ax[i];
+    mulAT(tmp.data(), tmpN2_.data());
+    for (std::int32_t j = 0; j < n_; ++j) r[j] = rhs0[j] - (tmpN_[j] + tmpN2_[j] + rX[j] * xp[j]);
+    lin_->solve(r.data());
+    for (std::int32_t j = 0; j < n_; ++j) xp[j] += r[j];
+  }
+  // Multipliers of the polished point.
+  mulA(xp.data(), ax.data());
+  std::vector<double> yA(m_, 0.0), yx(n_, 0.0), zA(m_), zx(n_);
+  for (std::int32_t i = 0; i < m_; ++i) {
+    yA[i] = actA[i] ? rA[i] * (ax[i] - tA[i]) : 0.0;
+    zA[i] = std::clamp(ax[i], ls_[i], us_[i]);
+  }
+  mulP(xp.data(), tmpN_.data());
+  mulAT(yA.data(), tmpN2_.data());
+  for (std::int32_t j = 0; j < n_; ++j) {
+    if (fixX[j]) yx[j] = -(tmpN_[j] + qs_[j] + tmpN2_[j]);  // exact stationarity on fixed variables
+    else yx[j] = rX[j] * xp[j] + glin[j];
+    double Dj = D_[j];
+    zx[j] = std::clamp(xp[j] * Dj, lb_[j], ub_[j]) / Dj;
+  }
+  Residuals res = residuals(xp, zA, zx, yA, yx);
+  bool ok = res.prim <= std::max(primAdmm, res.epsPrim) && res.dual <= std::max(dualAdmm, res.epsDual);
+  // Sign / subdifferential checks in the original space, with the dual tolerance as slack.
+  double tolY = res.epsDual;
+  for (std::int32_t i = 0; ok && i < m_; ++i) {
+    double y = yA[i] * E_[i] / c_scale_;
+    if (actA[i] == 1 && y > tolY) ok = false;
+    if (actA[i] == 2 && y < -tolY) ok = false;
+  }
+  for (std::int32_t j = 0; ok && j < n_; ++j) {
+    if (!fixX[j]) continue;
+    double y = yx[j] / (D_[j] * c_scale_);
+    double w = D_[j] * tX[j], lo = 0, hi = 0;
+    costSubdiff(cost_[j], w, &lo, &hi);
+    if (code_[j] == ProxCode::kLower || w <= lb_[j]) lo = -kInf;
+    if (code_[j] == ProxCode::kUpper || w >= ub_[j]) hi = kInf;
+    if (y < lo - tolY || y > hi + tolY) ok = false;
+  }
+  if (!ok) return false;
+  x_ = xp;
+  zA_ = zA;
+  zx_ = zx;
+  yA_ = yA;
+  yx_ = yx;
+  info->primalResidual = res.prim;
+  info->dualResidual = res.dual;
+  return true;
+}
+
+void Solver::unscaleInto(Solution* sol) {
+  sol->x.resize(n_);
+  sol->y.resize(m_);
+  sol->yVar.resize(n_);
+  for (std::int32_t j = 0; j < n_; ++j) {
+    sol->x[j] = x_[j] * D_[j];
+    sol->yVar[j] = yx_[j] / (D_[j] * c_scale_);
+  }
+  for (std::int32_t i = 0; i < m_; ++i) sol->y[i] = yA_[i] * E_[i] / c_scale_;
+}
+
+double Solver::dualObjective(const Solution& sol, const std::vector<double>& Px) {
+  double v = 0;
+  for (std::int32_t j = 0; j < n_; ++j) v -= 0.5 * sol.x[j] * Px[j];
+  for (std::int32_t i = 0; i < m_; ++i) {
+    double y = sol.y[i];
+    if (y > 0 && std::isfinite(p_.u[i])) v -= p_.u[i] * y;
+    else if (y < 0 && std::isfinite(p_.l[i])) v -= p_.l[i] * y;
+  }
+  for (std::int32_t j = 0; j < n_; ++j) {
+    double y = sol.yVar[j];
+    double lo = lb_[j], hi = ub_[j];
+    if (cost_[j].kind == 0) {
+      if (y > 0 && std::isfinite(hi)) v -= hi * y;
+      else if (y < 0 && std::isfinite(lo)) v -= lo * y;
+      continue;
+    }
+    double cj = costBoxConjugate(cost_[j], lo, hi, y);
+    if (std::isfinite(cj)) v -= cj;
+    else return kInf;
+  }
+  return v;
+}
+
+void Solver::run(Solution* sol, Info* info) {
+  auto t0 = Clock::now();
+  setupScaled();
+  x_.assign(n_, 0.0);
+  zA_.assign(m_, 0.0);
+  zx_.assign(n_, 0.0);
+  yA_.assign(m_, 0.0);
+  yx_.assign(n_, 0.0);
+  xt_.assign(n_, 0.0);
+  ztA_.assign(m_, 0.0);
+  rhs_.assign(n_, 0.0);
+  tmpM_.assign(m_, 0.0);
+  tmpN_.assign(n_, 0.0);
+  tmpN2_.assign(n_, 0.0);
+  code_.assign(n_, 0);
+  // Warm start (original space -> scaled).
+  if (!s_.x0.empty())
+    for (std::int32_t j = 0; j < n_; ++j) x_[j] = s_.x0[j] / D_[j];
+  if (!s_.y0.empty())
+    for (std::int32_t i = 0; i < m_; ++i) yA_[i] = c_scale_ * s_.y0[i] / E_[i];
+  if (!s_.yVar0.empty())
+    for (std::int32_t j = 0; j < n_; ++j) yx_[j] = c_scale_ * D_[j] * s_.yVar0[j];
+  mulA(x_.data(), zA_.data());
+  for (std::int32_t i = 0; i < m_; ++i) zA_[i] = std::clamp(zA_[i], ls_[i], us_[i]);
+  for (std::int32_t j = 0; j < n_; ++j) zx_[j] = std::clamp(x_[j] * D_[j], lb_[j], ub_[j]) / D_[j];
+
+  setRho(s_.rho);
+  bool woodbury = factor_ && (k_ + m_) <= 1500;
+  if (woodbury) lin_ = makeWoodbury(n_, k_, Fs_.data(), ds_.data(), &As_, &Ar_);
+  else if (factor_) lin_ = makeKktLdl(n_, nullptr, k_, Fs_.data(), ds_.data(), &As_);
+  else lin_ = makeKktLdl(n_, &Ps_, 0, nullptr, nullptr, &As_);
+  info->backend = std::string("cpu/") + lin_->name();
+  std::string err;
+  auto tf = Clock::now();
+  if (!refactor(&err)) {
+    info->status = Status::kNonConvex;
+    info->message = err;
+    return;
+  }
+  double factorSec = since(tf);
+  info->setupSeconds = since(t0);
+  auto ts = Clock::now();
+
+  const double alpha = s_.alpha;
+  std::vector<double> bestX, bestZA, bestZx, bestYA, bestYx;
+  double bestMerit = kInf;
+  std::int64_t rhoInterval = s_.adaptiveRhoInterval;
+  std::int64_t lastRhoIter = 0;
+  double lastProgress = -1e300;
+  int status = 0;
+  Residuals res{};
+  std::int64_t iter = 0;
+  xPrev_.assign(n_, 0.0);
+  yAPrev_.assign(m_, 0.0);
+  yxPrev_.assign(n_, 0.0);
+  for (iter = 1; iter <= s_.maxIter; ++iter) {
+    bool check = iter % s_.checkInterval == 0 || iter == s_.maxIter;
+    if (check) { xPrev_ = x_; yAPrev_ = yA_; yxPrev_ = yx_; }
+    // rhs
+    for (std::int32_t i = 0; i < m_; ++i) tmpM_[i] = rhoA_[i] * zA_[i] - yA_[i];
+    mulAT(tmpM_.data(), rhs_.data());
+    for (std::int32_t j = 0; j < n_; ++j) rhs_[j] += s_.sigma * x_[j] - qs_[j] + rhoX_[j] * zx_[j] - yx_[j];
+    lin_->solve(rhs_.data());
+    xt_.swap(rhs_);
+    mulA(xt_.data(), ztA_.data());
+    for (std::int32_t i = 0; i < m_; ++i) {
+      double v = alpha * ztA_[i] + (1 - alpha) * zA_[i];
+      double z = std::clamp(v + yA_[i] / rhoA_[i], ls_[i], us_[i]);
+      yA_[i] += rhoA_[i] * (v - z);
+      zA_[i] = z;
+    }
+    for (std::int32_t j = 0; j < n_; ++j) {
+      double v = alpha * xt_[j] + (1 - alpha) * zx_[j];
+      tmpN_[j] = v;
+      x_[j] = alpha * xt_[j] + (1 - alpha) * x_[j];
+    }
+    for (std::int32_t j = 0; j < n_; ++j) tmpN2_[j] = tmpN_[j] + yx_[j] / rhoX_[j];
+    proxZx(tmpN2_.data(), zx_.data(), code_.data());
+    for (std::int32_t j = 0; j < n_; ++j) yx_[j] += rhoX_[j] * (tmpN_[j] - zx_[j]);
+
+    if (c_.cancel && c_.cancel->load(std::memory_order_relaxed)) { status = Status::kCancelled; break; }
+    double elapsed = since(t0);
+    if (s_.timeLimitSec > 0 && elapsed >= s_.timeLimitSec) { status = Status::kTimeLimit; check = true; }
+    if (!check) continue;
+
+    res = residuals(x_, zA_, zx_, yA_, yx_);
+    if (res.prim <= res.epsPrim && res.dual <= res.epsDual) { status = Status::kSolved; break; }
+    double merit = std::max(res.prim / res.epsPrim, res.dual / res.epsDual);
+    if (merit < bestMerit) {
+      bestMerit = merit;
+      bestX = x_; bestZA = zA_; bestZx = zx_; bestYA = yA_; bestYx = yx_;
+    }
+    if (primalInfeasible()) { status = Status::kPrimalInfeasible; break; }
+    if (dualInfeasible()) { status = Status::kDualInfeasible; break; }
+    if (status == Status::kTimeLimit) break;
+    if (c_.onProgress && elapsed - lastProgress >= s_.progressIntervalSec) {
+      lastProgress = elapsed;
+      c_.onProgress(Progress{iter, res.prim, res.dual, 0.0, rho_, elapsed});
+    }
+    if (rhoInterval == 0) {  // auto: keep refactoring at most ~20% of the time
+      double iterSec = std::max(since(ts) / static_cast<double>(iter), 1e-9);
+      rhoInterval = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(5.0 * factorSec / iterSec)), 25, 2000);
+      rhoInterval = ((rhoInterval + s_.checkInterval - 1) / s_.checkInterval) * s_.checkInterval;
+    }
+    if (s_.adaptiveRho && iter - lastRhoIter >= rhoInterval) {
+      double pr = res.prim / (res.primNorm + 1e-30), du = res.dual / (res.dualNorm + 1e-30);
+      double ratio = std::sqrt(pr / std::max(du, 1e-30));
+      double newRho = std::clamp(rho_ * ratio, s_.rhoMin, s_.rhoMax);
+      if (newRho > rho_ * s_.adaptiveRhoTolerance || newRho < rho_ / s_.adaptiveRhoTolerance) {
+        setRho(newRho);
+        auto tr = Clock::now();
+        if (!refactor(&err)) { status = Status::kNonConvex; info->message = err; break; }
+        factorSec = since(tr);
+        info->rhoUpdates++;
+      }
+      lastRhoIter = iter;
+    }
+  }
+  if (iter > s_.maxIter) { iter = s_.maxIter; status = Status::kMaxIterations; }
+  if (status == 0) status = Status::kMaxIterations;
+  info->iterations = iter;
+  if ((status == Status::kMaxIterations || status == Status::kTimeLimit || status == Status::kCancelled) &&
+      !bestX.empty()) {
+    x_ = bestX; zA_ = bestZA; zx_ = bestZx; yA_ = bestYA; yx_ = bestYx;
+  }
+  if (status != Status::kPrimalInfeasible && status != Status::kDualInfeasible)
+    res = residuals(x_, zA_, zx_, yA_, yx_);
+  info->primalResidual = res.prim;
+  info->dualResidual = res.dual;
+  if (status == Status::kSolved && s_.polish) {
+    auto tp = Clock::now();
+    info->polished = polish(info, res.prim, res.dual) ? 1 : -1;
+    info->polishSeconds = since(tp);
+  }
+  info->status = status;
+  info->rho = rho_;
+  unscaleInto(sol);
+  if (status == Status::kPrimalInfeasible) {
+    sol->yCert = certYA_;
+    sol->yVarCert = certYx_;
+  } else if (status == Status::kDualInfeasible) {
+    sol->xCert = certX_;
+  }
+  // Objectives in the original space.
+  std::vector<double> Px(n_);
+  if (factor_) factorMul(n_, p_.k, p_.F.data(), p_.d.empty() ? nullptr : p_.d.data(), sol->x.data(), Px.data(), ptmp_);
+  else symUpperMul(p_.pSparse, sol->x.data(), Px.data(), n_);
+  double obj = 0;
+  for (std::int32_t j = 0; j < n_; ++j) obj += 0.5 * sol->x[j] * Px[j] + p_.q[j] * sol->x[j] + costValue(cost_[j], sol->x[j]);
+  info->objective = obj;
+  info->dualObjective = dualObjective(*sol, Px);
+  info->gap = std::fabs(obj - info->dualObjective);
+  info->solveSeconds = since(ts);
+  if (status == Status::kCancelled) info->message = "cancelled";
+}
+
+}  // namespace
+
+double objectiveOf(const Problem& p, const std::vector<double>& x) {
+  std::vector<double> Px(p.n), tmp;
+  if (p.pForm == PForm::kFactor) factorMul(p.n, p.k, p.F.data(), p.d.empty() ? nullptr : p.d.data(), x.data(), Px.data(), tmp);
+  else symUpperMul(p.pSparse, x.data(), Px.data(), p.n);
+  double obj = 0;
+  for (std::int32_t j = 0; j < p.n; ++j) obj += 0.5 * x[j] * Px[j] + p.q[j] * x[j] + costValue(costOf(p.costs, j), x[j]);
+  return obj;
+}
+
+void solve(const Problem& p, const Settings& s, const Control& c, Solution* sol, Info* info) {
+  *info = Info{};
+  *sol = Solution{};
+  std::string err = validate(p, s);
+  if (!err.empty()) {
+    info->status = Status::kInvalid;
+    info->message = err;
+    return;
+  }
+  Solver solver(p, s, c);
+  solver.run(sol, info);
+}
+
+}  // namespace hppo::admm

@@ -1,0 +1,43 @@
+// The ADMM x-step linear system, in the scaled problem:
+//   (P + sigma I + diag(rhoX) + A' diag(rhoA) A) x = b
+// Two implementations: Woodbury on the factor form (dense (k+m) x (k+m) Cholesky) and a sparse
+// LDL' of the quasi-definite KKT matrix (sparse P, or a factor form with many rows, through
+// auxiliary variables w = F'x). Both refactor only when factor() is called (rho changed).
+// Owned and used by one solving thread.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "admm.h"
+
+namespace hppo::admm {
+
+// Row-major copy of A's pattern for fast A x (built once from the CSC).
+struct Csr {
+  std::int32_t rows = 0, cols = 0;
+  std::vector<std::int64_t> rowPtr;
+  std::vector<std::int32_t> colIdx;
+  std::vector<double> values;
+};
+Csr toCsr(const Csc& a);
+
+class LinSys {
+ public:
+  virtual ~LinSys() = default;
+  // Returns false with *err on numerical failure (zero/negative pivot: problem not convex).
+  virtual bool factor(double sigma, const double* rhoA, const double* rhoX, std::string* err) = 0;
+  virtual void solve(double* b) = 0;  // in place
+  virtual const char* name() const = 0;
+};
+
+// Factor form: P = F F' + diag(d), F n x k row-major. The matrices are referenced, not copied:
+// they must outlive the LinSys and keep their values between factor() calls.
+std::unique_ptr<LinSys> makeWoodbury(std::int32_t n, std::int32_t k, const double* F, const double* d,
+                                     const Csc* A, const Csr* Ar);
+
+// Sparse P (upper CSC) or, when F != nullptr, the factor form through w = F'x.
+std::unique_ptr<LinSys> makeKktLdl(std::int32_t n, const Csc* Pupper, std::int32_t k, const double* F,
+                                   const double* d, const Csc* A);
+
+}  // namespace hppo::admm
