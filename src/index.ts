@@ -3,3 +3,37 @@ export * from './errors.js';
 export { createLogger, rootLogger, silentLogger, type Logger } from './log.js';
 export { loadNative, nativeCapabilities, type NativeCapabilities } from './solver/native.js';
 export * from './runtime/index.js';
+export * from './execution/index.js';
+// The model layer's `Strategy` is exported as `TradingStrategy` (the runtime's supervision `Strategy` came first).
+export {
+  benchmarkReturns,
+  compileBacktestOptions,
+  compileSchedule,
+  computeMetrics,
+  drawdown,
+  EngineContext,
+  loadStrategy,
+  navReturns,
+  rebalanceMask,
+  runBacktest,
+  runBacktestSync,
+  validateStrategy,
+  type BacktestMetrics,
+  type BacktestOptions,
+  type BacktestResult,
+  type Bar,
+  type CompiledBacktest,
+  type Drawdown,
+  type HistoryField,
+  type HistoryOptions,
+  type LoadedStrategy,
+  type MetricsInput,
+  type ParamValue,
+  type Params,
+  type RebalanceSchedule,
+  type RebalanceScheduleLike,
+  type RunOptions,
+  type Strategy as TradingStrategy,
+  type StrategyContext,
+  type StrategyFactory,
+} from './model/index.js';
