@@ -8,7 +8,7 @@ export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 export { EmbeddedNats, findNatsServer, type EmbeddedNatsOptions } from './embedded-nats.js';
 export { startNode, HPPO_VERSION, type HppoNode, type NodeOptions } from './node.js';
 export { Subjects, joinAddress, validateAddress } from './subjects.js';
-export { Supervisor, Strategy, RestartPolicy, compileSupervisorOptions, type ChildSpec, type SupervisorOptions, type BackoffOptions } from './supervisor.js';
+export { Supervisor, SupervisionStrategy, RestartPolicy, compileSupervisorOptions, type ChildSpec, type SupervisorOptions, type BackoffOptions } from './supervisor.js';
 export { ActorSystem, type ActorSystemOptions, type SendOptions } from './system.js';
 export type { Transport, TransportSubscription, IncomingRaw } from './transport.js';
 export { Journal, BlobStore, openKv, type JournalRecord } from './jetstream.js';

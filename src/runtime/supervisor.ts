@@ -19,8 +19,8 @@ import type { ActorSystem } from './system.js';
 import type { TimerHandle } from './clock.js';
 import { Rng } from '../util/rng.js';
 
-export const Strategy = { OneForOne: 'one_for_one', OneForAll: 'one_for_all', RestForOne: 'rest_for_one' } as const;
-export type Strategy = (typeof Strategy)[keyof typeof Strategy];
+export const SupervisionStrategy = { OneForOne: 'one_for_one', OneForAll: 'one_for_all', RestForOne: 'rest_for_one' } as const;
+export type SupervisionStrategy = (typeof SupervisionStrategy)[keyof typeof SupervisionStrategy];
 
 export const RestartPolicy = { Permanent: 'permanent', Transient: 'transient', Temporary: 'temporary' } as const;
 export type RestartPolicy = (typeof RestartPolicy)[keyof typeof RestartPolicy];
@@ -37,7 +37,7 @@ export interface BackoffOptions {
 }
 
 export interface SupervisorOptions {
-  strategy?: Strategy;
+  strategy?: SupervisionStrategy;
   /** Default 3 restarts … */
   maxRestarts?: number;
   /** … within 5000 ms. */
@@ -48,7 +48,7 @@ export interface SupervisorOptions {
 }
 
 export interface ResolvedSupervisorOptions {
-  strategy: Strategy;
+  strategy: SupervisionStrategy;
   maxRestarts: number;
   periodMs: number;
   backoff: Required<BackoffOptions>;
@@ -57,7 +57,7 @@ export interface ResolvedSupervisorOptions {
 
 export function compileSupervisorOptions(o: SupervisorOptions = {}): ResolvedSupervisorOptions {
   const r: ResolvedSupervisorOptions = {
-    strategy: o.strategy ?? Strategy.OneForOne,
+    strategy: o.strategy ?? SupervisionStrategy.OneForOne,
     maxRestarts: o.maxRestarts ?? 3,
     periodMs: o.periodMs ?? 5000,
     backoff: {
@@ -68,7 +68,7 @@ export function compileSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     },
     seed: o.seed ?? 0,
   };
-  if (!(Object.values(Strategy) as string[]).includes(r.strategy)) throw new InvalidArgumentError('strategy', `"${r.strategy}" is not one of ${Object.values(Strategy).join(', ')}`);
+  if (!(Object.values(SupervisionStrategy) as string[]).includes(r.strategy)) throw new InvalidArgumentError('strategy', `"${r.strategy}" is not one of ${Object.values(SupervisionStrategy).join(', ')}`);
   if (!Number.isInteger(r.maxRestarts) || r.maxRestarts < 0) throw new InvalidArgumentError('maxRestarts', `must be an integer >= 0, got ${r.maxRestarts}`);
   if (!(r.periodMs > 0)) throw new InvalidArgumentError('periodMs', `must be > 0, got ${r.periodMs}`);
   if (!(r.backoff.initialMs >= 0) || !(r.backoff.maxMs >= r.backoff.initialMs)) throw new InvalidArgumentError('backoff', 'need 0 <= initialMs <= maxMs');
@@ -208,8 +208,8 @@ export class Supervisor implements ChildNode, Parent {
     this.restartTimes.push(now);
     const idx = this.entries.indexOf(e);
     let targets: Entry[];
-    if (this.opts.strategy === Strategy.OneForOne) targets = [e];
-    else if (this.opts.strategy === Strategy.OneForAll) targets = [...this.entries];
+    if (this.opts.strategy === SupervisionStrategy.OneForOne) targets = [e];
+    else if (this.opts.strategy === SupervisionStrategy.OneForAll) targets = [...this.entries];
     else targets = this.entries.slice(idx);
     const consecutive = this.restartTimes.length;
     const b = this.opts.backoff;
