@@ -131,6 +131,8 @@ export interface JobSpec {
   space?: ParameterSpace | undefined;
   search?: SearchSpec | undefined;
   batchSize: number;
+  /** the job's full config document (CLI/gRPC input), compiled */
+  configJson: string;
 }
 
 export interface Trial {
@@ -162,6 +164,31 @@ export interface JobProgress {
     | undefined;
   /** trials finished since the previous progress event */
   finished: Trial[];
+}
+
+/** Client -> job master: run a job; progress and the final result are told to report_to. */
+export interface StartJob {
+  spec?:
+    | JobSpec
+    | undefined;
+  /** actor address receiving JobProgress and JobFinished */
+  reportTo: string;
+  /** backtester addresses to use */
+  workers: string[];
+}
+
+export interface GetJobStatus {
+  jobId: string;
+}
+
+export interface JobFinished {
+  status?:
+    | JobStatus
+    | undefined;
+  /** every trial, in evaluation order */
+  trials: Trial[];
+  /** convergence, importance, best (src/search/analysis) */
+  analysisJson: string;
 }
 
 function createBaseParameterDef(): ParameterDef {
@@ -979,7 +1006,15 @@ export const SearchSpec: MessageFns<SearchSpec> = {
 };
 
 function createBaseJobSpec(): JobSpec {
-  return { jobId: "", name: "", backtest: undefined, space: undefined, search: undefined, batchSize: 0 };
+  return {
+    jobId: "",
+    name: "",
+    backtest: undefined,
+    space: undefined,
+    search: undefined,
+    batchSize: 0,
+    configJson: "",
+  };
 }
 
 export const JobSpec: MessageFns<JobSpec> = {
@@ -1001,6 +1036,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     }
     if (message.batchSize !== 0) {
       writer.uint32(48).uint32(message.batchSize);
+    }
+    if (message.configJson !== "") {
+      writer.uint32(58).string(message.configJson);
     }
     return writer;
   },
@@ -1066,6 +1104,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.batchSize = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.configJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1094,6 +1140,11 @@ export const JobSpec: MessageFns<JobSpec> = {
         : isSet(object.batch_size)
         ? globalThis.Number(object.batch_size)
         : 0,
+      configJson: isSet(object.configJson)
+        ? globalThis.String(object.configJson)
+        : isSet(object.config_json)
+        ? globalThis.String(object.config_json)
+        : "",
     };
   },
 
@@ -1117,6 +1168,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.batchSize !== 0) {
       obj.batchSize = Math.round(message.batchSize);
     }
+    if (message.configJson !== "") {
+      obj.configJson = message.configJson;
+    }
     return obj;
   },
 
@@ -1137,6 +1191,7 @@ export const JobSpec: MessageFns<JobSpec> = {
       ? SearchSpec.fromPartial(object.search)
       : undefined;
     message.batchSize = object.batchSize ?? 0;
+    message.configJson = object.configJson ?? "";
     return message;
   },
 };
@@ -1644,6 +1699,291 @@ export const JobProgress: MessageFns<JobProgress> = {
       ? JobStatus.fromPartial(object.status)
       : undefined;
     message.finished = object.finished?.map((e) => Trial.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStartJob(): StartJob {
+  return { spec: undefined, reportTo: "", workers: [] };
+}
+
+export const StartJob: MessageFns<StartJob> = {
+  encode(message: StartJob, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.spec !== undefined) {
+      JobSpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.reportTo !== "") {
+      writer.uint32(18).string(message.reportTo);
+    }
+    for (const v of message.workers) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartJob {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartJob();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.spec = JobSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reportTo = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.workers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartJob {
+    return {
+      spec: isSet(object.spec) ? JobSpec.fromJSON(object.spec) : undefined,
+      reportTo: isSet(object.reportTo)
+        ? globalThis.String(object.reportTo)
+        : isSet(object.report_to)
+        ? globalThis.String(object.report_to)
+        : "",
+      workers: globalThis.Array.isArray(object?.workers) ? object.workers.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: StartJob): unknown {
+    const obj: any = {};
+    if (message.spec !== undefined) {
+      obj.spec = JobSpec.toJSON(message.spec);
+    }
+    if (message.reportTo !== "") {
+      obj.reportTo = message.reportTo;
+    }
+    if (message.workers?.length) {
+      obj.workers = message.workers;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StartJob>): StartJob {
+    return StartJob.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StartJob>): StartJob {
+    const message = createBaseStartJob();
+    message.spec = (object.spec !== undefined && object.spec !== null) ? JobSpec.fromPartial(object.spec) : undefined;
+    message.reportTo = object.reportTo ?? "";
+    message.workers = object.workers?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetJobStatus(): GetJobStatus {
+  return { jobId: "" };
+}
+
+export const GetJobStatus: MessageFns<GetJobStatus> = {
+  encode(message: GetJobStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetJobStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetJobStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetJobStatus {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetJobStatus): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetJobStatus>): GetJobStatus {
+    return GetJobStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetJobStatus>): GetJobStatus {
+    const message = createBaseGetJobStatus();
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseJobFinished(): JobFinished {
+  return { status: undefined, trials: [], analysisJson: "" };
+}
+
+export const JobFinished: MessageFns<JobFinished> = {
+  encode(message: JobFinished, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== undefined) {
+      JobStatus.encode(message.status, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.trials) {
+      Trial.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.analysisJson !== "") {
+      writer.uint32(26).string(message.analysisJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobFinished {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobFinished();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = JobStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trials.push(Trial.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.analysisJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobFinished {
+    return {
+      status: isSet(object.status) ? JobStatus.fromJSON(object.status) : undefined,
+      trials: globalThis.Array.isArray(object?.trials) ? object.trials.map((e: any) => Trial.fromJSON(e)) : [],
+      analysisJson: isSet(object.analysisJson)
+        ? globalThis.String(object.analysisJson)
+        : isSet(object.analysis_json)
+        ? globalThis.String(object.analysis_json)
+        : "",
+    };
+  },
+
+  toJSON(message: JobFinished): unknown {
+    const obj: any = {};
+    if (message.status !== undefined) {
+      obj.status = JobStatus.toJSON(message.status);
+    }
+    if (message.trials?.length) {
+      obj.trials = message.trials.map((e) => Trial.toJSON(e));
+    }
+    if (message.analysisJson !== "") {
+      obj.analysisJson = message.analysisJson;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JobFinished>): JobFinished {
+    return JobFinished.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobFinished>): JobFinished {
+    const message = createBaseJobFinished();
+    message.status = (object.status !== undefined && object.status !== null)
+      ? JobStatus.fromPartial(object.status)
+      : undefined;
+    message.trials = object.trials?.map((e) => Trial.fromPartial(e)) || [];
+    message.analysisJson = object.analysisJson ?? "";
     return message;
   },
 };
