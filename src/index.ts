@@ -37,3 +37,29 @@ export {
   type StrategyContext,
   type StrategyFactory,
 } from './model/index.js';
+export {
+  BasisStatus,
+  compileDenseLpOptions,
+  DenseLpStatus,
+  solveDenseLp,
+  solveDenseLpBatch,
+  solveDenseLpBatchAsync,
+  solveDenseLpBatchPacked,
+  solveDenseLpBatchPackedAsync,
+  unpackDenseLpResults,
+  type DenseLp,
+  type DenseLpOptions,
+  type DenseLpResult,
+  type PackedDenseLpResults,
+  type ResolvedDenseLpOptions,
+} from './solver/small-lp.js';
+export {
+  buildCvarLp,
+  buildCvarLps,
+  cvarTargetReachable,
+  cvarWeights,
+  numpySum,
+  scenarioMeans,
+  type CvarLpSpec,
+  type ScenarioWindow,
+} from './solver/cvar-lp.js';

@@ -4,7 +4,7 @@
     small_lp_ref.py linprog IN.json OUT.json
         IN: {"problems": [{"m","n","a" (row-major),"c","colLower","colUpper","rowLower","rowUpper"}]}
         (null bound = infinite). OUT: per problem {status, fun, x} from linprog(method="highs").
-    small_lp_ref.py cvar SHARED_DIR OUT.json [--time] [--cells mu,alpha;mu,alpha...|all]
+    small_lp_ref.py cvar SHARED_DIR OUT.json [--time] [--no-raw] [--cells mu,alpha;mu,alpha...|all]
         The 13 estimation windows of 2015 built by hppo_ref.py's own functions (returns R, S x n),
         and for the cells asked (default: a few) the reference's solve_var_model answer (weights after
         its clip/normalize, fallback flag, objective) plus the raw HiGHS x. --time: seconds per LP of
@@ -55,7 +55,7 @@ def cmd_linprog(inp, outp):
         json.dump({"results": out}, f)
 
 
-def cmd_cvar(shared, outp, timed, cells_arg):
+def cmd_cvar(shared, outp, timed, cells_arg, no_raw=False):
     sys.path.insert(0, f"{shared}/reference")
     import hppo_ref as ref  # the reference's own functions: windows and model exactly as it builds them
 
@@ -76,9 +76,12 @@ def cmd_cvar(shared, outp, timed, cells_arg):
                  returns=[float(v) for v in R.ravel()], cells=[])
         for mu, alpha in cells:
             weights, fell_back, fun = ref.solve_var_model(R, alpha, mu, spec.periods_per_year)
-            raw = linprog(method="highs", **ref.cvar_lp(R, alpha, None if fell_back else mu, spec.periods_per_year))
-            w["cells"].append(dict(mu=mu, alpha=alpha, fallback=bool(fell_back), objective=float(fun),
-                                   weights=[float(v) for v in weights], x=[float(v) for v in raw.x]))
+            cell = dict(mu=mu, alpha=alpha, fallback=bool(fell_back), objective=float(fun),
+                        weights=[float(v) for v in weights])
+            if not no_raw:
+                raw = linprog(method="highs", **ref.cvar_lp(R, alpha, None if fell_back else mu, spec.periods_per_year))
+                cell["x"] = [float(v) for v in raw.x]
+            w["cells"].append(cell)
         windows.append(w)
     out = dict(windows=windows, cells=[dict(mu=mu, alpha=a) for mu, a in cells])
     if timed:
@@ -104,7 +107,7 @@ def run_one(argv):
         cells = ""
         if "--cells" in argv:
             cells = argv[argv.index("--cells") + 1]
-        return cmd_cvar(argv[1], argv[2], timed, cells)
+        return cmd_cvar(argv[1], argv[2], timed, cells, "--no-raw" in argv)
     sys.exit(__doc__)
 
 
