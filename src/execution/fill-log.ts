@@ -15,8 +15,9 @@ export class FillLog {
   private comm: Float64Array;
   private tax: Float64Array;
 
+  /** Capacity 0 allocates nothing until the first push. */
   constructor(initialCapacity = 256) {
-    this.cap = Math.max(16, initialCapacity);
+    this.cap = Math.max(0, Math.floor(initialCapacity));
     this.bar = new Int32Array(this.cap);
     this.asset = new Int32Array(this.cap);
     this.qty = new Float64Array(this.cap);
@@ -70,7 +71,7 @@ export class FillLog {
   }
 
   private grow(): void {
-    this.cap *= 2;
+    this.cap = Math.max(64, this.cap * 2);
     const g = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(this.cap);
       b.set(a);

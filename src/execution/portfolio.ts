@@ -1,6 +1,7 @@
 /**
- * Portfolio accounting: cash, shares per asset (index-aligned with the panel's tickers), the last
- * available close of each asset (`marks`), and running totals of fees and traded value.
+ * Portfolio accounting: cash, shares per asset (index-aligned with the panel's tickers) and
+ * running totals of fees and traded value. Valuation takes the marks (last available close of
+ * each asset) from the caller, a row of the exchange's MarketTape.
  *
  * Invariant (checked by the tests): NAV = cash + Σ shares_i × marks_i at every bar, and every
  * currency unit that leaves cash is either in a position's cost or in `commission`,
@@ -12,8 +13,6 @@ export class Portfolio {
   readonly initialCash: number;
   /** Shares held per asset (fractional when the lot size is 0). Long only: ≥ 0. */
   readonly shares: Float64Array;
-  /** Last available close per asset up to the current bar; NaN before its first price. */
-  readonly marks: Float64Array;
   /** Commission paid, currency. */
   commission = 0;
   /** Stamp tax paid, currency. */
@@ -30,7 +29,6 @@ export class Portfolio {
     this.cash = initialCash;
     this.initialCash = initialCash;
     this.shares = new Float64Array(assets);
-    this.marks = new Float64Array(assets).fill(Number.NaN);
   }
 
   /** Fees = commission + stamp tax (what the reference calls `fees`). */
@@ -38,20 +36,19 @@ export class Portfolio {
     return this.commission + this.stampTax;
   }
 
-  /** Value of the positions at the last available closes. */
-  positionsValue(): number {
+  /** Value of the positions at marks[off + i] (the last available closes). */
+  positionsValue(marks: Float64Array, off = 0): number {
     const s = this.shares;
-    const m = this.marks;
     let v = 0;
     for (let i = 0; i < s.length; i++) {
       const q = s[i] as number;
-      if (q !== 0) v += q * (m[i] as number);
+      if (q !== 0) v += q * (marks[off + i] as number);
     }
     return v;
   }
 
   /** NAV = cash + Σ shares × last available close. */
-  nav(): number {
-    return this.cash + this.positionsValue();
+  nav(marks: Float64Array, off = 0): number {
+    return this.cash + this.positionsValue(marks, off);
   }
 }

@@ -8,12 +8,14 @@
  * index-based methods (`orderSharesAt`, `rebalanceWeights`, …) the engine and built-in models use
  * on the hot path without string lookups.
  *
- * Bars: `setBar(t)` moves to panel row t (strictly increasing). It updates the last available
- * closes (`portfolio.marks`), the previous closes for the limit rule, and which assets can trade.
+ * Bars: `setBar(t)` moves to panel row t (strictly increasing, inside the MarketTape's rows):
+ * that row's closes, last available closes (marks) and limit / no-price flags, all precomputed
+ * by the tape, so a bar costs nothing per asset.
  */
 import type { PricePanel } from '../data/panel.js';
 import { InvalidArgumentError } from '../errors.js';
 import { FillLog } from './fill-log.js';
+import { MarketTape, TapeFlag } from './market-tape.js';
 import type { ExchangeRules } from './options.js';
 import { Portfolio } from './portfolio.js';
 import type {
@@ -32,12 +34,16 @@ export interface SimulatedExchangeOptions {
   initialCash: number;
   /** Record each fill in `fillLog` (default true). A sweep that needs only totals turns it off. */
   recordFills?: boolean;
+  /**
+   * The precomputed prices to trade on (built with these rules' price limit); shared by the
+   * trials of a backtest. Default: a tape over the whole panel.
+   */
+  tape?: MarketTape;
 }
 
-/** Bit flags per asset for the current bar. */
-const NO_PRICE = 1;
-const LIMIT_UP = 2;
-const LIMIT_DOWN = 4;
+const NO_PRICE = TapeFlag.NoPrice;
+const LIMIT_UP = TapeFlag.LimitUp;
+const LIMIT_DOWN = TapeFlag.LimitDown;
 
 /** Relative slack on the cash check of a buy, so round-off (1e-10 on 1e6) never cuts a fill. */
 const CASH_SLACK = 1e-9;
@@ -50,15 +56,16 @@ export class SimulatedExchange implements ExecutionVenue {
   readonly rules: ExchangeRules;
   readonly portfolio: Portfolio;
   readonly fillLog: FillLog;
+  readonly tape: MarketTape;
   private readonly recordFills: boolean;
   private readonly panel: PricePanel;
-  private readonly indexOf: Map<string, number>;
+  private readonly indexOf: ReadonlyMap<string, number>;
   private readonly n: number;
   private barIdx = -1;
-  /** Close of the current bar (NaN = cannot trade). */
+  /** Offset of the current bar's row in the tape's row-major arrays. */
+  private off = 0;
   private readonly price: Float64Array;
-  /** Last available close before the current bar (for the limit rule). */
-  private readonly prevClose: Float64Array;
+  private readonly marks: Float64Array;
   private readonly flags: Uint8Array;
   // Scratch for the batch rebalance (no allocation per call).
   private readonly held: Float64Array;
@@ -71,17 +78,20 @@ export class SimulatedExchange implements ExecutionVenue {
     if (!Number.isFinite(options.initialCash) || options.initialCash < 0) {
       throw new InvalidArgumentError('initialCash', `expected a finite number ≥ 0, got ${options.initialCash}`);
     }
+    const tape = options.tape ?? new MarketTape(panel, options.rules.priceLimit, options.rules.priceLimitTolerance);
+    if (tape.panel !== panel) throw new InvalidArgumentError('tape', 'the market tape was built from another panel');
+    this.tape = tape;
     this.panel = panel;
     this.symbols = panel.tickers;
     this.rules = options.rules;
     this.n = panel.tickers.length;
-    this.indexOf = new Map(panel.tickers.map((s, i) => [s, i]));
+    this.indexOf = tape.indexOf;
     this.portfolio = new Portfolio(this.n, options.initialCash);
-    this.fillLog = new FillLog();
     this.recordFills = options.recordFills ?? true;
-    this.price = new Float64Array(this.n).fill(Number.NaN);
-    this.prevClose = new Float64Array(this.n).fill(Number.NaN);
-    this.flags = new Uint8Array(this.n).fill(NO_PRICE);
+    this.fillLog = new FillLog(this.recordFills ? 256 : 0);
+    this.price = tape.price;
+    this.marks = tape.marks;
+    this.flags = tape.flags;
     this.held = new Float64Array(this.n);
     this.active = new Uint8Array(this.n);
     this.wEff = new Float64Array(this.n);
@@ -103,71 +113,48 @@ export class SimulatedExchange implements ExecutionVenue {
     return i;
   }
 
-  /** Moves to panel row t (> the current one): new closes, previous closes, tradability. */
+  /** Moves to panel row t (after the current one, inside the tape): its closes, marks and flags. */
   setBar(t: number): void {
-    if (!Number.isInteger(t) || t <= this.barIdx || t >= this.panel.dates.length) {
-      throw new InvalidArgumentError('bar', `expected a row after ${this.barIdx} and before ${this.panel.dates.length}, got ${t}`);
-    }
-    const marks = this.portfolio.marks;
-    const close = this.panel.close;
-    const lim = this.rules.priceLimit;
-    const tol = this.rules.priceLimitTolerance;
-    const jump = t !== this.barIdx + 1;
-    for (let i = 0; i < this.n; i++) {
-      const col = close[i] as Float64Array;
-      if (jump) {
-        // Rows were skipped (first bar of a backtest): the last close before t, scanning back.
-        let m = Number.NaN;
-        for (let k = t - 1; k >= 0; k--) {
-          const v = col[k] as number;
-          if (v === v) {
-            m = v;
-            break;
-          }
-        }
-        marks[i] = m;
-      }
-      const prev = marks[i] as number;
-      this.prevClose[i] = prev;
-      const p = col[t] as number;
-      this.price[i] = p;
-      if (p !== p) {
-        this.flags[i] = NO_PRICE;
-        continue;
-      }
-      marks[i] = p;
-      let f = 0;
-      if (lim > 0 && prev === prev) {
-        const r = p / prev - 1;
-        if (r >= lim - tol) f |= LIMIT_UP;
-        else if (r <= -lim + tol) f |= LIMIT_DOWN;
-      }
-      this.flags[i] = f;
+    if (!Number.isInteger(t) || t <= this.barIdx || t < this.tape.fromRow || t >= this.tape.toRow) {
+      throw new InvalidArgumentError(
+        'bar',
+        `expected a row after ${this.barIdx} in [${this.tape.fromRow}, ${this.tape.toRow}), got ${t}`,
+      );
     }
     this.barIdx = t;
+    this.off = (t - this.tape.fromRow) * this.n;
   }
 
   // ------------------------------------------------------------------ queries (ExecutionVenue)
 
   latestPrice(symbol: string): number {
-    return this.portfolio.marks[this.assetIndex(symbol)] as number;
+    return this.markAt(this.assetIndex(symbol));
   }
 
   canTrade(symbol: string): boolean {
-    return ((this.flags[this.assetIndex(symbol)] as number) & NO_PRICE) === 0;
+    return this.barIdx >= 0 && (this.flagAt(this.assetIndex(symbol)) & NO_PRICE) === 0;
   }
 
   /** Close of asset i on the current bar (NaN = no trade). */
   priceAt(i: number): number {
-    return this.price[i] as number;
+    return this.barIdx < 0 ? Number.NaN : (this.price[this.off + i] as number);
+  }
+
+  /** Last available close of asset i up to the current bar (NaN before its first price). */
+  markAt(i: number): number {
+    return this.barIdx < 0 ? (this.tape.marksBefore[i] as number) : (this.marks[this.off + i] as number);
+  }
+
+  private flagAt(i: number): number {
+    return this.flags[this.off + i] as number;
   }
 
   isLimitUp(i: number): boolean {
-    return ((this.flags[i] as number) & LIMIT_UP) !== 0;
+    return this.barIdx >= 0 && (this.flagAt(i) & LIMIT_UP) !== 0;
   }
 
   isLimitDown(i: number): boolean {
-    return ((this.flags[i] as number) & LIMIT_DOWN) !== 0;
+    return this.barIdx >= 0 && (this.flagAt(i) & LIMIT_DOWN) !== 0;
   }
 
   cash(): number {
@@ -186,7 +173,7 @@ export class SimulatedExchange implements ExecutionVenue {
   }
 
   portfolioValue(): number {
-    return this.portfolio.nav();
+    return this.barIdx < 0 ? this.portfolio.nav(this.tape.marksBefore) : this.portfolio.nav(this.marks, this.off);
   }
 
   fills(from = 0): Fill[] {
@@ -226,7 +213,7 @@ export class SimulatedExchange implements ExecutionVenue {
     if (!Number.isFinite(value) || value < 0) {
       throw new InvalidArgumentError('value', `expected a finite target value ≥ 0 (long only), got ${value}`);
     }
-    const p = this.price[i] as number;
+    const p = this.price[this.off + i] as number;
     if (p !== p) return this.result(i, Number.NaN, 0, 'no-price');
     const target = value / p;
     const cur = this.portfolio.shares[i] as number;
@@ -238,7 +225,7 @@ export class SimulatedExchange implements ExecutionVenue {
     if (!Number.isFinite(percent) || percent < 0 || percent > 1 + 1e-12) {
       throw new InvalidArgumentError('percent', `expected a fraction in [0, 1] (long only), got ${percent}`);
     }
-    return this.orderTargetValueAt(i, percent * this.portfolio.nav());
+    return this.orderTargetValueAt(i, percent * this.portfolioValue());
   }
 
   /**
@@ -250,12 +237,12 @@ export class SimulatedExchange implements ExecutionVenue {
   private tradeAt(i: number, q: number, target?: number): number {
     this.lastReason = undefined;
     if (q === 0) return 0;
-    const f = this.flags[i] as number;
+    const f = this.flags[this.off + i] as number;
     if (f & NO_PRICE) {
       this.lastReason = 'no-price';
       return 0;
     }
-    const P = this.price[i] as number;
+    const P = this.price[this.off + i] as number;
     const r = this.rules;
     const cur = this.portfolio.shares[i] as number;
     if (q > 0) {
@@ -349,7 +336,7 @@ export class SimulatedExchange implements ExecutionVenue {
     let commission = 0;
     let stampTax = 0;
     if (filled !== 0) {
-      const P = this.price[i] as number;
+      const P = this.price[this.off + i] as number;
       price = filled > 0 ? P * (1 + this.rules.slippage) : P * (1 - this.rules.slippage);
       const value = Math.abs(filled) * price;
       commission = Math.max(this.rules.commissionRate * value, this.rules.minCommission);
@@ -426,14 +413,15 @@ export class SimulatedExchange implements ExecutionVenue {
     const blocked: { symbol: string; reason: RejectReason }[] = [];
     // Tradable value before any limit rule, to decide the direction of each trade.
     let A0 = pf.cash;
+    const off = this.off;
     for (let i = 0; i < this.n; i++) {
-      const p = this.price[i] as number;
+      const p = this.price[off + i] as number;
       h[i] = p === p ? (shares[i] as number) * p : 0;
       A0 += h[i] as number;
     }
     let A = pf.cash;
     for (let i = 0; i < this.n; i++) {
-      const f = this.flags[i] as number;
+      const f = this.flags[off + i] as number;
       const wi = w[i] as number;
       let ok = (f & NO_PRICE) === 0;
       if (!ok) {
@@ -475,7 +463,7 @@ export class SimulatedExchange implements ExecutionVenue {
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < this.n; i++) {
         if (act[i] === 0) continue;
-        const P = this.price[i] as number;
+        const P = this.price[off + i] as number;
         const target = ((we[i] as number) * V) / P;
         const cur = shares[i] as number;
         const q = target - cur;

@@ -11,6 +11,7 @@
 import { lowerBound, type BenchmarkSeries, type PricePanel } from '../data/panel.js';
 import { CancelledError, ErrorCode, HppoError, InvalidArgumentError } from '../errors.js';
 import { compileExchangeOptions, type ExchangeOptions, type ExchangePresetName, type ExchangeRules } from '../execution/options.js';
+import { MarketTape } from '../execution/market-tape.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { Fill } from '../execution/types.js';
 import { benchmarkReturns, computeMetrics, navReturns, type BacktestMetrics } from './metrics.js';
@@ -48,6 +49,8 @@ export interface CompiledBacktest {
   readonly dates: readonly string[];
   readonly rebalanceDays: Uint8Array;
   readonly rules: ExchangeRules;
+  /** Closes, marks and trade flags of the backtest's rows, shared by every trial. */
+  readonly tape: MarketTape;
   readonly initialCash: number;
   readonly benchmarkReturns: Float64Array | undefined;
   readonly riskFreeRate: number;
@@ -115,13 +118,15 @@ export function compileBacktestOptions(o: BacktestOptions): CompiledBacktest {
     throw new InvalidArgumentError('riskFreeRate', `expected an annual rate > −1, got ${riskFreeRate}`);
   }
   const dates = panel.dates.slice(startRow, endRow);
+  const rules = compileExchangeOptions(o.exchange);
   return {
     panel,
     startRow,
     endRow,
     dates,
     rebalanceDays: rebalanceMask(compileSchedule(o.rebalance), dates),
-    rules: compileExchangeOptions(o.exchange),
+    rules,
+    tape: new MarketTape(panel, rules.priceLimit, rules.priceLimitTolerance, startRow, endRow),
     initialCash,
     benchmarkReturns: o.benchmark ? benchmarkReturns(o.benchmark, dates) : undefined,
     riskFreeRate,
@@ -152,12 +157,14 @@ function* loop(
   signal: AbortSignal | undefined,
   out: { result?: BacktestResult },
 ): Generator<PromiseLike<unknown>, void, void> {
-  const ex = new SimulatedExchange(c.panel, { rules: c.rules, initialCash: c.initialCash, recordFills: c.recordFills });
+  const ex = new SimulatedExchange(c.panel, { rules: c.rules, initialCash: c.initialCash, recordFills: c.recordFills, tape: c.tape });
   const ctx = new EngineContext(ex, c.panel, params);
   const bar = ctx.bar;
   const T = c.endRow - c.startRow;
   const nav = new Float64Array(T);
   const pf = ex.portfolio;
+  const marks = c.tape.marks;
+  const n = c.panel.tickers.length;
   const call = (hook: 'onInit' | 'onRebalance' | 'onBar' | 'onEnd'): unknown => {
     try {
       return hook === 'onBar' ? strategy.onBar?.(ctx, bar) : strategy[hook]?.(ctx);
@@ -188,12 +195,14 @@ function* loop(
       r = call('onBar');
       if (isThenable(r)) yield r;
     }
-    nav[k] = pf.nav();
+    nav[k] = pf.nav(marks, k * n);
   }
   r = call('onEnd');
   if (isThenable(r)) yield r;
+  const returns = navReturns(nav, c.initialCash);
   const metrics = computeMetrics({
     nav,
+    returns,
     initialValue: c.initialCash,
     benchmarkReturns: c.benchmarkReturns,
     riskFreeRate: c.riskFreeRate,
@@ -207,7 +216,7 @@ function* loop(
   out.result = {
     dates: c.dates,
     nav,
-    returns: navReturns(nav, c.initialCash),
+    returns,
     benchmarkReturns: c.benchmarkReturns,
     fills: ex.fills(),
     commission: pf.commission,

@@ -16,6 +16,8 @@ export interface MetricsInput {
   nav: Float64Array;
   /** Value before the first close (the initial cash): NAV_{−1}. */
   initialValue: number;
+  /** navReturns(nav, initialValue) when the caller has it already. */
+  returns?: Float64Array;
   /** Benchmark simple returns on the same periods (see `benchmarkReturns`); omitted: alpha, beta, IR = 0. */
   benchmarkReturns?: Float64Array | undefined;
   /** Annual risk-free rate (0.02 = 2 %), converted per period geometrically. Default 0. */
@@ -144,7 +146,8 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   if (bench !== undefined && bench.length !== T) {
     throw new InvalidArgumentError('benchmarkReturns', `expected ${T} returns (one per NAV), got ${bench.length}`);
   }
-  const r = navReturns(nav, initialValue);
+  const r = input.returns ?? navReturns(nav, initialValue);
+  if (r.length !== T) throw new InvalidArgumentError('returns', `expected ${T} returns (one per NAV), got ${r.length}`);
   const rfp = Math.pow(1 + rfAnnual, 1 / ppy) - 1; // per-period rate compounding to rfAnnual
   const excess = new Float64Array(T);
   for (let i = 0; i < T; i++) excess[i] = (r[i] as number) - rfp;

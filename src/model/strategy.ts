@@ -141,16 +141,15 @@ export class EngineContext implements StrategyContext {
     const idx = symbols === null ? null : symbols.map((s) => this.exchange.assetIndex(s));
     const count = idx === null ? cols.length : idx.length;
     const out: Float64Array[] = new Array(count);
+    const lo = start < 0 ? 0 : start;
+    // One backing buffer for all columns: a view per symbol is much cheaper than an array each.
+    const buf = new Float64Array(count * n);
     for (let j = 0; j < count; j++) {
       const col = cols[idx === null ? j : (idx[j] as number)] as Float64Array;
-      const a = new Float64Array(n);
-      if (start < 0) {
-        a.fill(Number.NaN, 0, -start);
-        a.set(col.subarray(0, end), -start);
-      } else {
-        a.set(col.subarray(start, end));
-      }
-      out[j] = a;
+      let k = j * n;
+      for (let r = start; r < lo; r++) buf[k++] = Number.NaN;
+      for (let r = lo; r < end; r++) buf[k++] = col[r] as number;
+      out[j] = buf.subarray(j * n, (j + 1) * n);
     }
     return out;
   }
