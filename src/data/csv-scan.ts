@@ -9,7 +9,7 @@
  * path on the cell's text, which is rare in price files.
  */
 
-const POW10: Float64Array = (() => {
+export const POW10: Float64Array = (() => {
   const p = new Float64Array(23);
   let v = 1;
   for (let k = 0; k <= 22; k++) {

@@ -25,6 +25,7 @@ import type { BenchmarkSeries, PricePanel } from './panel.js';
 import { lowerBound } from './panel.js';
 import {
   NOT_A_NUMBER,
+  POW10,
   QuoteError,
   countLines,
   dateKeyToIso,
@@ -282,7 +283,76 @@ function parseWide(
   let prevKey = -1;
   let missing = 0;
   let row = 0;
+  // Fast path: split, parse and store in one pass over the row's bytes. It gives up (returns false,
+  // having stored nothing that the slow path will not overwrite) on anything unusual: quotes,
+  // ragged rows, bad dates or values; the slow path below then parses the row or reports the error.
+  const fastRow = (ls: number, le: number): boolean => {
+    let p = ls;
+    while (p < le && b[p] !== 44) p++;
+    const key = parseDateKey(b, ls, p);
+    if (key <= prevKey || p === le) return false;
+    p++;
+    let rowMissing = 0;
+    for (let j = 0; j < nFile; j++) {
+      const s = p;
+      let neg = false;
+      let mant = 0;
+      let nd = 0;
+      let frac = 0;
+      let dot = false;
+      if (p < le && (b[p] === 45 || b[p] === 43)) {
+        neg = b[p] === 45;
+        p++;
+      }
+      for (; p < le; p++) {
+        const c = b[p]!;
+        if (c >= 48 && c <= 57) {
+          mant = mant * 10 + (c - 48);
+          nd++;
+          if (dot) frac++;
+        } else if (c === 46 && !dot) {
+          dot = true;
+        } else {
+          break;
+        }
+      }
+      let v: number;
+      if (p === le || b[p] === 44) {
+        if (nd > 0 && nd <= 15) {
+          v = frac === 0 ? mant : mant / POW10[frac]!;
+          if (neg) v = -v;
+        } else {
+          v = p === s ? Number.NaN : parseCellNumber(b, s, p);
+        }
+      } else {
+        while (p < le && b[p] !== 44) {
+          if (b[p] === 34) return false;
+          p++;
+        }
+        v = parseCellNumber(b, s, p);
+      }
+      if (j < nFile - 1) {
+        if (p === le) return false;
+        p++;
+      } else if (p !== le) {
+        return false;
+      }
+      const k = outCol[j]!;
+      if (k < 0) continue;
+      if (!(v > 0)) {
+        if (v !== v) rowMissing++;
+        else return false;
+      }
+      data[k * cap + row] = v;
+    }
+    missing += rowMissing;
+    keys.push(key);
+    prevKey = key;
+    row++;
+    return true;
+  };
   forEachLine(b, header.bodyStart, (ls, le, line) => {
+    if (fastRow(ls, le)) return;
     let cells: RowCells;
     try {
       cells = splitRow(b, ls, le, starts, ends, source, line);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import { DatasetManifest } from '../gen/hppo/v1/data.js';
 import type { BenchmarkSeries, PricePanel } from './panel.js';
+import { validateBenchmark, validatePanel } from './validate.js';
 import { benchmarkFromIpc, benchmarkToIpc, panelFields, panelFromIpc, panelToIpc } from './arrow-codec.js';
 
 export const STORE_FILES = { panel: 'panel.arrow', benchmark: 'benchmark.arrow', manifest: 'manifest.json' } as const;
@@ -73,6 +74,8 @@ export async function writeStore(
   benchmark?: BenchmarkSeries,
   input: ManifestInput & { ipc?: Uint8Array } = {},
 ): Promise<DatasetManifest> {
+  validatePanel(panel, `panel for ${dir}`);
+  if (benchmark) validateBenchmark(benchmark);
   const ipc = input.ipc ?? panelToIpc(panel);
   await mkdir(dir, { recursive: true });
   await writeAtomic(join(dir, STORE_FILES.panel), ipc);
@@ -83,7 +86,10 @@ export async function writeStore(
 }
 
 export interface OpenStoreOptions {
-  /** Recompute sha256 of panel.arrow (and benchmark.arrow) and compare with the manifest. Default true. */
+  /**
+   * Recompute sha256 of panel.arrow (and benchmark.arrow), compare with the manifest, and check the
+   * panel invariants (ascending dates, prices > 0 or NaN). Default true.
+   */
   verify?: boolean;
 }
 
@@ -136,6 +142,8 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
       throw new DataError(`sha256 does not match the manifest's benchmarkDigest ${expected}`, { source: benchPath });
     }
     benchmark = benchmarkFromIpc(bBytes, benchPath);
+    if (verify) validateBenchmark(benchmark, benchPath);
   }
+  if (verify) validatePanel(panel, panelPath);
   return { panel, benchmark, manifest, bytes };
 }

@@ -115,6 +115,13 @@ describe('columnar store', () => {
     await assert.rejects(openStore(dir), (e: unknown) => e instanceof DataError && /does not match the manifest/.test(e.message));
   });
 
+  test('writeStore refuses a panel that breaks the invariants (non-positive price, unsorted dates)', async () => {
+    const bad: PricePanel = { dates: ['2020-01-02', '2020-01-03'], tickers: ['A'], close: [Float64Array.from([1, -2])] };
+    await assert.rejects(writeStore(join(tmp.path, 'bad1'), bad), (e: unknown) => e instanceof DataError && /close:A on 2020-01-03 is -2/.test(e.message));
+    const unsorted: PricePanel = { dates: ['2020-01-03', '2020-01-02'], tickers: ['A'], close: [Float64Array.from([1, 2])] };
+    await assert.rejects(writeStore(join(tmp.path, 'bad2'), unsorted), /not strictly ascending/);
+  });
+
   test('opening a directory without a store names the missing manifest', async () => {
     await assert.rejects(openStore(join(tmp.path, 'nothing-here')), (e: unknown) => e instanceof DataError && /manifest\.json/.test(e.message));
   });
