@@ -1,5 +1,5 @@
 # hppo — the two commands of the README are `make run` and `make test`; both set everything up.
-.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search bench-small-lp clean
+.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search bench-small-lp bench-data clean
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +29,9 @@ bench-runtime: setup
 
 bench-small-lp: setup
 	node dist/bench/small-lp.bench.js
+
+bench-data: setup
+	node dist/bench/data.bench.js
 
 clean:
 	rm -rf dist native/build native/build-core native/build-cuda
