@@ -27,6 +27,9 @@ run: setup
 bench-runtime: setup
 	node dist/bench/runtime.bench.js
 
+bench-backtest: setup
+	node dist/bench/backtest-engine.bench.js
+
 bench-small-lp: setup
 	node dist/bench/small-lp.bench.js
 
