@@ -1,5 +1,5 @@
 # hppo — the two commands of the README are `make run` and `make test`; both set everything up.
-.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search bench-small-lp bench-data clean
+.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search bench-small-lp bench-data bench-backtest clean
 
 setup:
 	@bash scripts/setup.sh
