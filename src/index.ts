@@ -3,6 +3,7 @@ export * from './errors.js';
 export { createLogger, rootLogger, silentLogger, type Logger } from './log.js';
 export { loadNative, nativeCapabilities, type NativeCapabilities } from './solver/native.js';
 export * from './runtime/index.js';
+export * from './data/index.js';
 export * from './execution/index.js';
 // The model layer's `Strategy` is exported as `TradingStrategy` (the runtime's supervision `Strategy` came first).
 export {
