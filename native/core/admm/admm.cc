@@ -416,102 +416,157 @@ bool Solver::dualInfeasible() {
   return true;
 }
 
-// Polishing: guess the active set from the last z-update (z exactly on a bound or a kink), then
-// solve the equality-constrained QP on it by a penalty on the same linear-system machinery
-// (fixed variables and active rows get a large rho, free rows none), with iterative refinement.
-// Accepted only when the result is feasible, its residuals are no worse than ADMM's and its
-// multipliers lie in the subdifferentials (a genuine optimality certificate).
+// Polishing: start from the active set of the last z-update (z exactly on a bound or a kink; rows
+// clipped to l or u), solve the equality-constrained QP on it by a penalty on the same linear-system
+// machinery (fixed variables and active rows get a large rho, free rows none, free variables keep
+// the linear/quadratic piece of their cost), with iterative refinement; then correct the active set
+// (primal-dual active-set rounds: free what has a multiplier outside its subdifferential, fix what
+// left its box or crossed a kink) and repeat. Accepted only when the point is feasible, its residuals
+// are no worse than ADMM's and every multiplier lies in its subdifferential: a genuine optimality
+// certificate, so a wrong guess costs time, never accuracy.
 bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
-  const double big = 1e7, tiny = 1e-10, delta = 1e-7;
-  std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), tX(n_, 0.0), glin(n_, 0.0);
+  const double big = 1e7, rowRho = 1e4, tiny = 1e-10, delta = 1e-7;
+  const int maxRounds = 4;
+  std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), wFix(n_, 0.0), slope(n_, 0.0), glin(n_, 0.0);
   std::vector<int> actA(m_, 0), fixX(n_, 0);
   for (std::int32_t i = 0; i < m_; ++i) {
     bool atL = zA_[i] == ls_[i], atU = zA_[i] == us_[i];
-    if (rowKind_[i] == RowKind::kEq || atL || atU) {
-      actA[i] = atU && !atL ? 2 : (atL && !atU ? 1 : 3);
-      rA[i] = big;
-      tA[i] = zA_[i];
-      if (rowKind_[i] == RowKind::kEq) tA[i] = std::clamp(zA_[i], ls_[i], us_[i]);
-    } else {
-      rA[i] = tiny;
-    }
+    if (rowKind_[i] == RowKind::kEq) actA[i] = 3;
+    else if (atL) actA[i] = 1;
+    else if (atU) actA[i] = 2;
   }
+  auto rightSlope = [&](std::int32_t j, double w) {
+    double lo = 0, hi = 0;
+    costSubdiff(cost_[j], w, &lo, &hi);
+    if (cost_[j].kind == 1) return w < cost_[j].x0 ? -cost_[j].sell : cost_[j].buy;  // constant part only
+    return hi;
+  };
+  auto leftSlope = [&](std::int32_t j, double w) {
+    double lo = 0, hi = 0;
+    costSubdiff(cost_[j], w, &lo, &hi);
+    if (cost_[j].kind == 1) return w > cost_[j].x0 ? cost_[j].buy : -cost_[j].sell;
+    return lo;
+  };
   for (std::int32_t j = 0; j < n_; ++j) {
-    const CostView& f = cost_[j];
+    double w = D_[j] * zx_[j];
     if (code_[j] != ProxCode::kInterior) {
       fixX[j] = 1;
-      rX[j] = big;
-      tX[j] = zx_[j];
-      continue;
+      wFix[j] = code_[j] == ProxCode::kLower ? lb_[j] : code_[j] == ProxCode::kUpper ? ub_[j] : w;
+    } else {
+      if (cost_[j].kind == 1 && cost_[j].impact > 0) return false;  // 3/2-power piece: no quadratic model
+      slope[j] = w >= cost_[j].x0 ? rightSlope(j, w) : leftSlope(j, w);
     }
-    // Local model of c f(D zh): curvature h, linear g (scaled space).
-    double Dj = D_[j], w = Dj * zx_[j], t = w - f.x0;
-    if (f.kind == 1) {
-      if (f.impact > 0) return false;  // nonlinear 3/2-power cost: no quadratic model
-      double slope = t > 0 ? f.buy : -f.sell;
-      rX[j] = c_scale_ * Dj * Dj * f.quad;
-      glin[j] = c_scale_ * Dj * (slope - f.quad * f.x0);
-    } else if (f.kind == 2) {
+  }
+  std::vector<double> rhs0(n_), xp(x_), r(n_), ax(m_), tmp(m_), yA(m_), yx(n_), zA(m_), zx(n_);
+  Residuals res{};
+  bool ok = false;
+  std::string err;
+  for (int round = 0; round < maxRounds; ++round) {
+    for (std::int32_t i = 0; i < m_; ++i) {
+      if (actA[i]) {
+        rA[i] = rowRho;
+        tA[i] = actA[i] == 1 ? ls_[i] : actA[i] == 2 ? us_[i] : std::clamp(zA_[i], ls_[i], us_[i]);
+      } else {
+        rA[i] = tiny;
+      }
+    }
+    for (std::int32_t j = 0; j < n_; ++j) {
+      double Dj = D_[j];
+      if (fixX[j]) { rX[j] = big; glin[j] = 0; continue; }
+      const CostView& f = cost_[j];
+      double qd = f.kind == 1 ? f.quad : 0.0;
+      rX[j] = c_scale_ * Dj * Dj * qd;
+      glin[j] = f.kind == 0 ? 0.0 : c_scale_ * Dj * (slope[j] - qd * f.x0);
+    }
+    if (!lin_->factor(delta, rA.data(), rX.data(), &err)) return false;
+    // Exact KKT on the active rows by iterative refinement on the regularized system:
+    //   [H, Aa'; Aa, 0] [x; y] = [-q - glin + rX wFix; tA]   with H = P + diag(rX)
+    // correction: (H + delta I + A' RA A) dx = e1 + A' RA e2,  dy = RA (A dx - e2).
+    for (std::int32_t j = 0; j < n_; ++j) rhs0[j] = -qs_[j] - glin[j] + (fixX[j] ? rX[j] * wFix[j] / D_[j] : 0.0);
+    std::fill(yA.begin(), yA.end(), 0.0);
+    for (int it = 0; it < s_.polishRefineIters; ++it) {
+      mulP(xp.data(), tmpN_.data());
+      mulAT(yA.data(), tmpN2_.data());
+      mulA(xp.data(), ax.data());
+      double e = 0;
+      for (std::int32_t j = 0; j < n_; ++j) {
+        r[j] = rhs0[j] - (tmpN_[j] + rX[j] * xp[j] + tmpN2_[j]);
+        e = std::max(e, std::fabs(r[j]));
+      }
+      for (std::int32_t i = 0; i < m_; ++i) {
+        tmp[i] = actA[i] ? tA[i] - ax[i] : 0.0;
+        e = std::max(e, std::fabs(tmp[i]));
+        tmp[i] *= rA[i];
+      }
+      if (e < 1e-13) break;
+      mulAT(tmp.data(), tmpN2_.data());
+      for (std::int32_t j = 0; j < n_; ++j) r[j] += tmpN2_[j];
+      lin_->solve(r.data());
+      mulA(r.data(), ax.data());
+      for (std::int32_t j = 0; j < n_; ++j) xp[j] += r[j];
+      for (std::int32_t i = 0; i < m_; ++i)
+        if (actA[i]) yA[i] += rA[i] * ax[i] - tmp[i];
+    }
+    mulA(xp.data(), ax.data());
+    for (std::int32_t i = 0; i < m_; ++i) zA[i] = std::clamp(ax[i], ls_[i], us_[i]);
+    mulP(xp.data(), tmpN_.data());
+    mulAT(yA.data(), tmpN2_.data());
+    for (std::int32_t j = 0; j < n_; ++j) {
+      if (fixX[j]) yx[j] = -(tmpN_[j] + qs_[j] + tmpN2_[j]);  // exact stationarity on fixed variables
+      else yx[j] = rX[j] * xp[j] + glin[j];
+      zx[j] = std::clamp(xp[j] * D_[j], lb_[j], ub_[j]) / D_[j];
+    }
+    res = residuals(xp, zA, zx, yA, yx);
+    ok = res.prim <= std::max(primAdmm, res.epsPrim) && res.dual <= std::max(dualAdmm, res.epsDual);
+    // Active-set corrections, in the original space with the tolerances as slack.
+    double tolY = res.epsDual, tolX = res.epsPrim;
+    bool changed = false;
+    for (std::int32_t i = 0; i < m_; ++i) {
+      double y = yA[i] * E_[i] / c_scale_, a = ax[i] / E_[i];
+      if (actA[i] == 1 && y > tolY) { actA[i] = 0; changed = true; }
+      else if (actA[i] == 2 && y < -tolY) { actA[i] = 0; changed = true; }
+      else if (actA[i] == 0 && a > p_.u[i] + tolX) { actA[i] = 2; changed = true; }
+      else if (actA[i] == 0 && a < p_.l[i] - tolX) { actA[i] = 1; changed = true; }
+    }
+    for (std::int32_t j = 0; j < n_; ++j) {
+      const CostView& f = cost_[j];
+      if (fixX[j]) {
+        double y = yx[j] / (D_[j] * c_scale_), w = wFix[j], lo = 0, hi = 0;
+        costSubdiff(f, w, &lo, &hi);
+        if (w <= lb_[j]) lo = -kInf;
+        if (w >= ub_[j]) hi = kInf;
+        if (y > hi + tolY) { fixX[j] = 0; slope[j] = rightSlope(j, w); changed = true; }
+        else if (y < lo - tolY) { fixX[j] = 0; slope[j] = leftSlope(j, w); changed = true; }
+        if (!fixX[j] && f.kind == 1 && f.impact > 0) return false;
+        continue;
+      }
+      double w = xp[j] * D_[j];
+      if (w < lb_[j] - tolX) { fixX[j] = 1; wFix[j] = lb_[j]; changed = true; continue; }
+      if (w > ub_[j] + tolX) { fixX[j] = 1; wFix[j] = ub_[j]; changed = true; continue; }
+      if (f.kind == 0) continue;
+      // Left the piece its model was built on: fix at the kink it crossed.
       double lo = 0, hi = 0;
       costSubdiff(f, w, &lo, &hi);
-      rX[j] = 0;
-      glin[j] = c_scale_ * Dj * lo;
-    } else {
-      rX[j] = 0;
+      if (f.kind == 1) {
+        double t = w - f.x0;
+        bool rightPiece = slope[j] == f.buy && !(f.buy == -f.sell);
+        if ((rightPiece && t < -tolX) || (!rightPiece && t > tolX && !f.smoothAt0())) {
+          fixX[j] = 1; wFix[j] = std::clamp(f.x0, lb_[j], ub_[j]); changed = true;
+        }
+      } else {
+        if (slope[j] < lo - 1e-15 || slope[j] > hi + 1e-15) {
+          // find the breakpoint between the current w and the piece of slope[j]
+          double t = w - f.x0, bp = t;
+          for (int b = 0; b < f.nb; ++b) {
+            if (slope[j] <= f.slopes[b] && t > f.breaks[b]) { bp = f.breaks[b]; break; }
+            if (slope[j] >= f.slopes[b + 1] && t < f.breaks[b]) bp = f.breaks[b];
+          }
+          fixX[j] = 1; wFix[j] = std::clamp(f.x0 + bp, lb_[j], ub_[j]); changed = true;
+        }
+      }
     }
-  }
-  std::string err;
-  if (!lin_->factor(delta, rA.data(), rX.data(), &err)) return false;
-  // rhs0 = -q - glin + A'(rA tA) + rX tX (fixed rows only carry a target)
-  std::vector<double> rhs0(n_), xp(x_), r(n_), ax(m_), tmp(m_);
-  for (std::int32_t i = 0; i < m_; ++i) tmp[i] = actA[i] ? rA[i] * tA[i] : 0.0;
-  mulAT(tmp.data(), rhs0.data());
-  for (std::int32_t j = 0; j < n_; ++j) rhs0[j] += -qs_[j] - glin[j] + (fixX[j] ? rX[j] * tX[j] : 0.0);
-  // K0 x = P x + A' rA A x + rX x ; first solve includes the delta (x - x_admm) regularization.
-  for (std::int32_t j = 0; j < n_; ++j) r[j] = rhs0[j] + delta * x_[j];
-  lin_->solve(r.data());
-  xp = r;
-  for (int it = 0; it < s_.polishRefineIters; ++it) {
-    mulP(xp.data(), tmpN_.data());
-    mulA(xp.data(), ax.data());
-    for (std::int32_t i = 0; i < m_; ++i) tmp[i] = rA[i] * ax[i];
-    mulAT(tmp.data(), tmpN2_.data());
-    for (std::int32_t j = 0; j < n_; ++j) r[j] = rhs0[j] - (tmpN_[j] + tmpN2_[j] + rX[j] * xp[j]);
-    lin_->solve(r.data());
-    for (std::int32_t j = 0; j < n_; ++j) xp[j] += r[j];
-  }
-  // Multipliers of the polished point.
-  mulA(xp.data(), ax.data());
-  std::vector<double> yA(m_, 0.0), yx(n_, 0.0), zA(m_), zx(n_);
-  for (std::int32_t i = 0; i < m_; ++i) {
-    yA[i] = actA[i] ? rA[i] * (ax[i] - tA[i]) : 0.0;
-    zA[i] = std::clamp(ax[i], ls_[i], us_[i]);
-  }
-  mulP(xp.data(), tmpN_.data());
-  mulAT(yA.data(), tmpN2_.data());
-  for (std::int32_t j = 0; j < n_; ++j) {
-    if (fixX[j]) yx[j] = -(tmpN_[j] + qs_[j] + tmpN2_[j]);  // exact stationarity on fixed variables
-    else yx[j] = rX[j] * xp[j] + glin[j];
-    double Dj = D_[j];
-    zx[j] = std::clamp(xp[j] * Dj, lb_[j], ub_[j]) / Dj;
-  }
-  Residuals res = residuals(xp, zA, zx, yA, yx);
-  bool ok = res.prim <= std::max(primAdmm, res.epsPrim) && res.dual <= std::max(dualAdmm, res.epsDual);
-  // Sign / subdifferential checks in the original space, with the dual tolerance as slack.
-  double tolY = res.epsDual;
-  for (std::int32_t i = 0; ok && i < m_; ++i) {
-    double y = yA[i] * E_[i] / c_scale_;
-    if (actA[i] == 1 && y > tolY) ok = false;
-    if (actA[i] == 2 && y < -tolY) ok = false;
-  }
-  for (std::int32_t j = 0; ok && j < n_; ++j) {
-    if (!fixX[j]) continue;
-    double y = yx[j] / (D_[j] * c_scale_);
-    double w = D_[j] * tX[j], lo = 0, hi = 0;
-    costSubdiff(cost_[j], w, &lo, &hi);
-    if (code_[j] == ProxCode::kLower || w <= lb_[j]) lo = -kInf;
-    if (code_[j] == ProxCode::kUpper || w >= ub_[j]) hi = kInf;
-    if (y < lo - tolY || y > hi + tolY) ok = false;
+    if (!changed) break;
+    ok = false;
   }
   if (!ok) return false;
   x_ = xp;
