@@ -64,3 +64,7 @@ export {
   type CvarLpSpec,
   type ScenarioWindow,
 } from './solver/cvar-lp.js';
+export * from './sweep/index.js';
+export * from './gen/hppo/v1/backtest.js';
+export * from './gen/hppo/v1/job.js';
+export { Ping, Pong, Ack, ErrorDetail, Envelope } from './gen/hppo/v1/envelope.js';

@@ -6,7 +6,7 @@
 import type { TraceContext } from '../gen/hppo/v1/envelope.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
-import { typeOf, type MessageFns, type MessageType } from './codec.js';
+import { typeOf, type DeepPartial, type MessageFns, type MessageType } from './codec.js';
 
 /** Where to send: an actor address "node/path". */
 export interface ActorRef {
@@ -38,7 +38,7 @@ export interface Reply<T = unknown> {
   readonly value: T;
 }
 
-export function reply<T>(fns: MessageFns<T>, value: Partial<T>): Reply<T> {
+export function reply<T>(fns: MessageFns<T>, value: DeepPartial<T>): Reply<T> {
   return { kind: 'reply', type: typeOf(fns), value: fns.fromPartial(value) };
 }
 
@@ -60,8 +60,8 @@ export interface ActorContext {
   readonly self: ActorRef;
   readonly log: Logger;
   readonly clock: Clock;
-  tell<T>(to: ActorRef | string, fns: MessageFns<T>, value: Partial<T>): void;
-  ask<Req, Res = unknown>(to: ActorRef | string, fns: MessageFns<Req>, value: Partial<Req>, opts?: AskOptions): Promise<Res>;
+  tell<T>(to: ActorRef | string, fns: MessageFns<T>, value: DeepPartial<T>): void;
+  ask<Req, Res = unknown>(to: ActorRef | string, fns: MessageFns<Req>, value: DeepPartial<Req>, opts?: AskOptions): Promise<Res>;
   /** Ends this actor normally after the current message (a transient child is then not restarted). */
   stop(): void;
 }

@@ -19,6 +19,17 @@ export interface MessageFns<T> {
   fromPartial(object: unknown): T;
 }
 
+/** What `fromPartial` accepts: any subset of fields, recursively (arrays of partial elements). */
+export type DeepPartial<T> = T extends Buffer | Uint8Array
+  ? T
+  : T extends readonly (infer U)[]
+    ? DeepPartial<U>[]
+    : T extends { $case: string }
+      ? { [K in keyof T]?: DeepPartial<T[K]> } & { $case: T['$case'] }
+      : T extends object
+        ? { [K in keyof T]?: DeepPartial<T[K]> }
+        : T;
+
 /** A message type: its full proto name and its generated functions. */
 export interface MessageType<T> {
   readonly name: string;

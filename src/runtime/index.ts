@@ -1,6 +1,6 @@
 export * from './actor.js';
 export * from './clock.js';
-export { typeOf, lookupType, registeredTypeNames, encodeMessage, decodeMessage, EnvelopeCodec, type MessageFns, type MessageType } from './codec.js';
+export { typeOf, lookupType, registeredTypeNames, encodeMessage, decodeMessage, EnvelopeCodec, type DeepPartial, type MessageFns, type MessageType } from './codec.js';
 export * from './events.js';
 export { Mailbox } from './mailbox.js';
 export { MemoryTransport } from './memory-transport.js';
@@ -12,3 +12,4 @@ export { Supervisor, SupervisionStrategy, RestartPolicy, compileSupervisorOption
 export { ActorSystem, type ActorSystemOptions, type SendOptions } from './system.js';
 export type { Transport, TransportSubscription, IncomingRaw } from './transport.js';
 export { Journal, BlobStore, openKv, type JournalRecord } from './jetstream.js';
+export { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';

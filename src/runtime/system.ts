@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../log.js';
 import type { ActorFactory, ActorRef, AskOptions } from './actor.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ChildNode, Parent } from './cell.js';
-import { decodeMessage, EnvelopeCodec, typeOf, type MessageFns, type MessageType } from './codec.js';
+import { decodeMessage, EnvelopeCodec, typeOf, type DeepPartial, type MessageFns, type MessageType } from './codec.js';
 import { Emitter, LifecycleKind, type DeadLetterData, type LifecycleEventData } from './events.js';
 import { Subjects, validateSegment } from './subjects.js';
 import { Supervisor, type ChildSpec, type RestartPolicy, type SupervisorOptions } from './supervisor.js';
@@ -128,7 +128,7 @@ export class ActorSystem implements Parent {
   }
 
   /** Fire-and-forget send. */
-  tell<T>(to: ActorRef | string, fns: MessageFns<T>, value: Partial<T>, opts: SendOptions = {}): void {
+  tell<T>(to: ActorRef | string, fns: MessageFns<T>, value: DeepPartial<T>, opts: SendOptions = {}): void {
     const address = typeof to === 'string' ? to : to.address;
     const type = typeOf(fns);
     this.transport.publish(this.subjects.actor(address), this.envelope(type, fns.fromPartial(value), opts.sender ?? '', 0, opts.trace));
@@ -138,7 +138,7 @@ export class ActorSystem implements Parent {
    * Request/reply with a deadline: resolves with the decoded reply, rejects with the rebuilt
    * remote error, TimeoutError (names the actor and message), or ActorNotFoundError.
    */
-  async ask<Req, Res = unknown>(to: ActorRef | string, fns: MessageFns<Req>, value: Partial<Req>, opts: AskOptions & SendOptions = {}): Promise<Res> {
+  async ask<Req, Res = unknown>(to: ActorRef | string, fns: MessageFns<Req>, value: DeepPartial<Req>, opts: AskOptions & SendOptions = {}): Promise<Res> {
     const address = typeof to === 'string' ? to : to.address;
     const type = typeOf(fns);
     const timeoutMs = opts.timeoutMs ?? this.defaultAskTimeoutMs;

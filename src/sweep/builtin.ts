@@ -1,0 +1,2 @@
+// Registers the built-in evaluators (imported for its side effect by backtester workers).
+import './analytic.js';
