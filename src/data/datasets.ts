@@ -82,7 +82,7 @@ function isFile(p: string): boolean {
 }
 
 function requireFile(path: string, what: string, hint: string): string {
-  if (!isFile(path)) throw new DataError(`${what} not found: ${path}${hint}`, { source: path });
+  if (!isFile(path)) throw new DataError(`${what} not found${hint}`, { source: path });
   return path;
 }
 
