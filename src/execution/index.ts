@@ -4,3 +4,4 @@ export { compileExchangeOptions, ExchangePreset, type ExchangeOptions, type Exch
 export { Portfolio } from './portfolio.js';
 export { FillLog } from './fill-log.js';
 export { SimulatedExchange, type SimulatedExchangeOptions } from './simulated-exchange.js';
+export { MarketTape, TapeFlag } from './market-tape.js';

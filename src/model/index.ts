@@ -30,3 +30,10 @@ export {
   type Drawdown,
   type MetricsInput,
 } from './metrics.js';
+export {
+  runBacktestBatch,
+  type BatchRebalanceContext,
+  type BatchRunOptions,
+  type BatchStrategy,
+  type BatchTrialResult,
+} from './batch.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExchangeOptions, ExchangePreset } from '../../src/execution/options.js';
+import { MarketTape } from '../../src/execution/market-tape.js';
 import { SimulatedExchange } from '../../src/execution/simulated-exchange.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { Rng } from '../../src/util/rng.js';
@@ -231,4 +232,22 @@ test('batch weights are validated', () => {
   assert.throws(() => ex.rebalance({ A: -0.1 }), /weights\.A: expected a finite weight ≥ 0/);
   assert.throws(() => ex.rebalance({ Z: 0.1 }), /weights\.Z: unknown symbol/);
   assert.throws(() => ex.submit({ type: 'targetPercent', symbol: 'A', percent: 2 }), /percent: expected a fraction in \[0, 1\]/);
+});
+
+test('a market tape over a later range takes the previous close from before the range', () => {
+  const panel = makePanel(dates, { A: [10, null, 11, 11.5, 11.5], B: [null, null, null, 7, 7] });
+  const rules = compileExchangeOptions('cnAShares');
+  const tape = new MarketTape(panel, rules.priceLimit, rules.priceLimitTolerance, 2, 5);
+  const ex = new SimulatedExchange(panel, { rules, initialCash: 100_000, tape });
+  assert.equal(ex.latestPrice('A'), 10, 'before the first bar: the last close before the range');
+  assert.throws(() => ex.setBar(1), /bar: expected a row after -1 in \[2, 5\), got 1/);
+  ex.setBar(2); // A: 11 vs 10 (two days ago, the last available close) = +10 %: limit-up
+  assert.equal(ex.isLimitUp(0), true);
+  assert.equal(ex.orderSharesAt(0, 100).reason, 'limit-up');
+  assert.equal(ex.canTrade('B'), false);
+  assert.ok(Number.isNaN(ex.latestPrice('B')));
+  ex.setBar(3); // B's first price: no previous close, so no limit rule
+  assert.equal(ex.isLimitUp(1), false);
+  assert.equal(ex.orderSharesAt(1, 100).status, 'filled');
+  assert.throws(() => new SimulatedExchange(makePanel(dates, { A: [1, 1, 1, 1, 1] }), { rules, initialCash: 1, tape }), /tape: the market tape was built from another panel/);
 });
