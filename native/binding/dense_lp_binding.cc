@@ -1,22 +1,26 @@
 // N-API binding of the dense simplex (core/dense_lp): a batch of independent small LPs per call.
 //
-//   denseLpSolveBatch(problems, options)       -> result      (synchronous: for worker_threads)
-//   denseLpSolveBatchAsync(problems, options)  -> Promise<result>   (AsyncWorker: event loop)
+//   denseLpSolveBatch(problems, settings, cancel?)       -> ArrayBuffer            (synchronous: worker_threads)
+//   denseLpSolveBatchAsync(problems, settings, cancel?)  -> Promise<ArrayBuffer>   (AsyncWorker: event loop)
 //
 // problems: array of { numRows, numCols, a: Float64Array (row-major), c, colLower, colUpper,
 // rowLower, rowUpper: Float64Array, basis?: Int8Array (numCols + numRows) }. Typed arrays are used
 // in place (no copy); several problems may share one array (the common "same A" case).
-// options: { primalFeasibilityTol, dualFeasibilityTol, pivotTol, singularTol, maxIterations,
-// refactorEvery, degenerateBeforeBland, threads, chainWarmStart, chainLength, cancel?: Int32Array }.
-// result: packed typed arrays, problem k's slice at the offsets of the sums of the previous shapes:
-// { status: Int8Array(K), iterations, phase1Iterations, basisRepairs: Int32Array(K),
-//   objective, primalInfeasibility, dualInfeasibility: Float64Array(K), warmStarted: Uint8Array(K),
-//   x, colDual: Float64Array(sum n), rowActivity, rowDual: Float64Array(sum m), basis: Int8Array(sum n+m) }.
+// settings: Float64Array(10) = [primalFeasibilityTol, dualFeasibilityTol, pivotTol, singularTol,
+//   maxIterations, refactorEvery, degenerateBeforeBland, threads, chainWarmStart (0/1), chainLength].
+// cancel: Int32Array(1) (on a SharedArrayBuffer): non-zero stops every solve at its next iteration.
+// Result: ONE ArrayBuffer (the TS side lays typed-array views over it; src/solver/small-lp.ts
+// `packedLayout`), K problems, N = sum numCols, M = sum numRows, in this order:
+//   float64: objective[K] primalInfeasibility[K] dualInfeasibility[K] x[N] colDual[N] rowActivity[M] rowDual[M]
+//   int32:   iterations[K] phase1Iterations[K] basisRepairs[K]
+//   int8:    status[K] warmStarted[K] basis[N + M]
+// One buffer and a flat settings array keep the fixed cost of a call to a few N-API calls.
 //
 // Threads: arguments are converted and validated on the main thread into a plain Job (raw pointers
-// into the typed arrays and into the output ArrayBuffers, allocated here); the solve touches no JS.
-// In the async path the Job holds persistent references to every input and output array, so they
-// stay alive until the promise settles; callers must not mutate or transfer the inputs meanwhile.
+// into the typed arrays and into the output buffer, allocated here); the solve touches no JS.
+// In the async path the Job holds persistent references to every input array and the output
+// buffer, so they stay alive until the promise settles; callers must not mutate or transfer the
+// inputs meanwhile.
 #include <napi.h>
 
 #include <cstdint>
@@ -38,7 +42,8 @@ struct Job {
   Settings settings;
   BatchOptions batch;
   // Output arrays (allocated on the main thread).
-  Napi::Reference<Napi::Object> result;
+  Napi::Reference<Napi::ArrayBuffer> result;  // async path only
+  Napi::ArrayBuffer resultValue;              // sync path (valid while the call's handle scope lives)
   int8_t* status = nullptr;
   int32_t *iterations = nullptr, *phase1Iterations = nullptr, *basisRepairs = nullptr;
   double *objective = nullptr, *primalInf = nullptr, *dualInf = nullptr;
@@ -91,28 +96,11 @@ int intField(Napi::Env env, const Napi::Object& o, const char* key, const std::s
   return static_cast<int>(d);
 }
 
-double numField(Napi::Env env, const Napi::Object& o, const char* key, double def) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined()) return def;
-  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("options.") + key + ": expected a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0.0)) throw Napi::TypeError::New(env, std::string("options.") + key + ": expected a number >= 0");
-  return d;
-}
-
-template <typename T, typename Arr>
-T* newArray(Napi::Env env, Napi::Object& result, const char* key, size_t len) {
-  auto arr = Arr::New(env, len);
-  result.Set(key, arr);
-  return reinterpret_cast<T*>(arr.Data());
-}
-
 // Converts and validates the arguments; throws a TypeError naming the field on bad input.
 std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "problems: expected an array");
   Napi::Array arr = info[0].As<Napi::Array>();
-  Napi::Object opts = info.Length() > 1 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
   auto job = std::make_unique<Job>();
   const size_t K = arr.Length();
   job->problems.resize(K);
@@ -143,38 +131,48 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
     sumM += m;
   }
 
+  if (info.Length() < 2 || !info[1].IsTypedArray()) throw Napi::TypeError::New(env, "settings: expected a Float64Array(10)");
+  const double* st = typedData<double, napi_float64_array>(env, info[1], "settings", 10, "Float64Array(10)", *job, false);
+  for (int k = 0; k < 10; ++k) {
+    if (!(st[k] >= 0.0 && st[k] < 2147483647.0)) {
+      throw Napi::TypeError::New(env, "settings[" + std::to_string(k) + "]: expected a finite number >= 0");
+    }
+  }
   Settings& s = job->settings;
-  s.primalFeasibilityTol = numField(env, opts, "primalFeasibilityTol", s.primalFeasibilityTol);
-  s.dualFeasibilityTol = numField(env, opts, "dualFeasibilityTol", s.dualFeasibilityTol);
-  s.pivotTol = numField(env, opts, "pivotTol", s.pivotTol);
-  s.singularTol = numField(env, opts, "singularTol", s.singularTol);
-  s.maxIterations = static_cast<int>(numField(env, opts, "maxIterations", s.maxIterations));
-  s.refactorEvery = static_cast<int>(numField(env, opts, "refactorEvery", s.refactorEvery));
-  s.degenerateBeforeBland = static_cast<int>(numField(env, opts, "degenerateBeforeBland", s.degenerateBeforeBland));
+  s.primalFeasibilityTol = st[0];
+  s.dualFeasibilityTol = st[1];
+  s.pivotTol = st[2];
+  s.singularTol = st[3];
+  s.maxIterations = static_cast<int>(st[4]);
+  s.refactorEvery = static_cast<int>(st[5]);
+  s.degenerateBeforeBland = static_cast<int>(st[6]);
   BatchOptions& bo = job->batch;
-  bo.threads = static_cast<int>(numField(env, opts, "threads", bo.threads));
-  bo.chainLength = static_cast<int>(numField(env, opts, "chainLength", bo.chainLength));
-  Napi::Value cw = opts.Get("chainWarmStart");
-  bo.chainWarmStart = cw.IsBoolean() && cw.As<Napi::Boolean>().Value();
-  Napi::Value cancel = opts.Get("cancel");
-  if (!cancel.IsUndefined() && !cancel.IsNull()) {
-    bo.cancel = typedData<int32_t, napi_int32_array>(env, cancel, "options.cancel", 1, "Int32Array of length 1", *job, async);
+  bo.threads = static_cast<int>(st[7]);
+  bo.chainWarmStart = st[8] != 0.0;
+  bo.chainLength = static_cast<int>(st[9]);
+  if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
+    bo.cancel = typedData<int32_t, napi_int32_array>(env, info[2], "cancel", 1, "Int32Array(1)", *job, async);
   }
 
-  Napi::Object result = Napi::Object::New(env);
-  job->status = newArray<int8_t, Napi::Int8Array>(env, result, "status", K);
-  job->iterations = newArray<int32_t, Napi::Int32Array>(env, result, "iterations", K);
-  job->phase1Iterations = newArray<int32_t, Napi::Int32Array>(env, result, "phase1Iterations", K);
-  job->basisRepairs = newArray<int32_t, Napi::Int32Array>(env, result, "basisRepairs", K);
-  job->objective = newArray<double, Napi::Float64Array>(env, result, "objective", K);
-  job->primalInf = newArray<double, Napi::Float64Array>(env, result, "primalInfeasibility", K);
-  job->dualInf = newArray<double, Napi::Float64Array>(env, result, "dualInfeasibility", K);
-  job->warmStarted = newArray<uint8_t, Napi::Uint8Array>(env, result, "warmStarted", K);
-  double* x = newArray<double, Napi::Float64Array>(env, result, "x", sumN);
-  double* colDual = newArray<double, Napi::Float64Array>(env, result, "colDual", sumN);
-  double* act = newArray<double, Napi::Float64Array>(env, result, "rowActivity", sumM);
-  double* rowDual = newArray<double, Napi::Float64Array>(env, result, "rowDual", sumM);
-  int8_t* basis = newArray<int8_t, Napi::Int8Array>(env, result, "basis", sumN + sumM);
+  const size_t nDouble = 3 * K + 2 * sumN + 2 * sumM, nInt32 = 3 * K, nInt8 = 2 * K + sumN + sumM;
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, 8 * nDouble + 4 * nInt32 + nInt8);
+  uint8_t* base = static_cast<uint8_t*>(buf.Data());
+  double* d = reinterpret_cast<double*>(base);
+  job->objective = d;
+  job->primalInf = d + K;
+  job->dualInf = d + 2 * K;
+  double* x = d + 3 * K;
+  double* colDual = x + sumN;
+  double* act = colDual + sumN;
+  double* rowDual = act + sumM;
+  int32_t* i32 = reinterpret_cast<int32_t*>(base + 8 * nDouble);
+  job->iterations = i32;
+  job->phase1Iterations = i32 + K;
+  job->basisRepairs = i32 + 2 * K;
+  int8_t* i8 = reinterpret_cast<int8_t*>(base + 8 * nDouble + 4 * nInt32);
+  job->status = i8;
+  job->warmStarted = reinterpret_cast<uint8_t*>(i8 + K);
+  int8_t* basis = i8 + 2 * K;
   size_t on = 0, om = 0;
   for (size_t k = 0; k < K; ++k) {
     const Problem& p = job->problems[k];
@@ -184,14 +182,15 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
     on += p.n;
     om += p.m;
   }
-  job->result = Napi::Persistent(result);
+  job->resultValue = buf;
+  if (async) job->result = Napi::Persistent(buf);
   return job;
 }
 
 Napi::Value SolveBatch(const Napi::CallbackInfo& info) {
   std::unique_ptr<Job> job = makeJob(info, false);
   job->run();
-  return job->result.Value();
+  return job->resultValue;
 }
 
 class BatchWorker : public Napi::AsyncWorker {

@@ -134,9 +134,10 @@ export interface PackedDenseLpResults {
   basis: Int8Array;
 }
 
+/** Native ABI (native/binding/dense_lp_binding.cc): flat settings in, one ArrayBuffer out. */
 interface NativeDenseLp {
-  denseLpSolveBatch(problems: readonly DenseLp[], options: object): PackedDenseLpResults;
-  denseLpSolveBatchAsync(problems: readonly DenseLp[], options: object): Promise<PackedDenseLpResults>;
+  denseLpSolveBatch(problems: readonly DenseLp[], settings: Float64Array, cancel?: Int32Array): ArrayBuffer;
+  denseLpSolveBatchAsync(problems: readonly DenseLp[], settings: Float64Array, cancel?: Int32Array): Promise<ArrayBuffer>;
 }
 
 function nonNegative(field: string, v: number | undefined, def: number, integer = false): number {
@@ -183,9 +184,60 @@ function toArgumentError(err: unknown, single: boolean): unknown {
   return new InvalidArgumentError(field, cut > 0 ? msg.slice(cut + 2) : msg, { cause: err });
 }
 
-function nativeOptions(r: ResolvedDenseLpOptions, cancel: Int32Array | undefined): object {
-  const { signal: _signal, ...rest } = r;
-  return cancel ? { ...rest, cancel } : rest;
+/** The settings array of the native ABI, in its order. */
+function nativeSettings(r: ResolvedDenseLpOptions): Float64Array {
+  return Float64Array.of(
+    r.primalFeasibilityTol,
+    r.dualFeasibilityTol,
+    r.pivotTol,
+    r.singularTol,
+    r.maxIterations,
+    r.refactorEvery,
+    r.degenerateBeforeBland,
+    r.threads,
+    r.chainWarmStart ? 1 : 0,
+    r.chainLength,
+  );
+}
+
+/** Typed-array views over the native result buffer (layout in dense_lp_binding.cc: float64 block,
+ *  then int32, then int8). */
+function packedViews(ps: readonly DenseLp[], buf: ArrayBuffer): PackedDenseLpResults {
+  const K = ps.length;
+  let N = 0;
+  let M = 0;
+  for (const p of ps) {
+    N += p.numCols;
+    M += p.numRows;
+  }
+  let off = 0;
+  const f64 = (len: number): Float64Array => {
+    const v = new Float64Array(buf, off, len);
+    off += 8 * len;
+    return v;
+  };
+  const i32 = (len: number): Int32Array => {
+    const v = new Int32Array(buf, off, len);
+    off += 4 * len;
+    return v;
+  };
+  const objective = f64(K);
+  const primalInfeasibility = f64(K);
+  const dualInfeasibility = f64(K);
+  const x = f64(N);
+  const colDual = f64(N);
+  const rowActivity = f64(M);
+  const rowDual = f64(M);
+  const iterations = i32(K);
+  const phase1Iterations = i32(K);
+  const basisRepairs = i32(K);
+  const status = new Int8Array(buf, off, K);
+  const warmStarted = new Uint8Array(buf, off + K, K);
+  const basis = new Int8Array(buf, off + 2 * K, N + M);
+  if (off + 2 * K + N + M !== buf.byteLength) {
+    throw new SolverError(`dense LP result buffer has ${buf.byteLength} bytes, expected ${off + 2 * K + N + M}: addon and wrapper disagree`);
+  }
+  return { status, iterations, phase1Iterations, basisRepairs, objective, primalInfeasibility, dualInfeasibility, warmStarted, x, colDual, rowActivity, rowDual, basis };
 }
 
 function checkProblems(ps: readonly DenseLp[]): void {
@@ -234,13 +286,13 @@ export function solveDenseLpBatchPacked(ps: readonly DenseLp[], options?: DenseL
   checkProblems(ps);
   const o = compileDenseLpOptions(options);
   throwIfCancelled(o.signal, undefined);
-  let r: PackedDenseLpResults;
+  let buf: ArrayBuffer;
   try {
-    r = native().denseLpSolveBatch(ps, nativeOptions(o, undefined));
+    buf = native().denseLpSolveBatch(ps, nativeSettings(o));
   } catch (err) {
     throw toArgumentError(err, false);
   }
-  return r;
+  return packedViews(ps, buf);
 }
 
 /** Solves a batch synchronously (blocks this thread; meant for worker_threads). */
@@ -253,13 +305,14 @@ export function solveDenseLp(p: DenseLp, options?: DenseLpOptions): DenseLpResul
   if (p === null || typeof p !== 'object') throw new InvalidArgumentError('problem', `${String(p)}, expected a DenseLp object`);
   const o = compileDenseLpOptions(options);
   throwIfCancelled(o.signal, undefined);
-  let r: PackedDenseLpResults;
+  const ps = [p];
+  let buf: ArrayBuffer;
   try {
-    r = native().denseLpSolveBatch([p], nativeOptions({ ...o, threads: 1 }, undefined));
+    buf = native().denseLpSolveBatch(ps, nativeSettings({ ...o, threads: 1 }));
   } catch (err) {
     throw toArgumentError(err, true);
   }
-  return unpackDenseLpResults([p], r)[0]!;
+  return unpackDenseLpResults(ps, packedViews(ps, buf))[0]!;
 }
 
 /** Solves a batch on the libuv thread pool (plus the batch's own threads); packed results. */
@@ -277,13 +330,13 @@ export async function solveDenseLpBatchPackedAsync(ps: readonly DenseLp[], optio
     o.signal.addEventListener('abort', onAbort, { once: true });
   }
   try {
-    let pending: Promise<PackedDenseLpResults>;
+    let pending: Promise<ArrayBuffer>;
     try {
-      pending = native().denseLpSolveBatchAsync(ps, nativeOptions(o, cancel));
+      pending = native().denseLpSolveBatchAsync(ps, nativeSettings(o), cancel);
     } catch (err) {
       throw toArgumentError(err, false);
     }
-    const r = await pending;
+    const r = packedViews(ps, await pending);
     throwIfCancelled(o.signal, r);
     return r;
   } finally {
