@@ -12,11 +12,12 @@ import { loadBenchmarkCsv, loadPriceCsv } from '../src/data/csv.js';
 import { resolveDataset } from '../src/data/datasets.js';
 import type { BenchmarkSeries, PricePanel } from '../src/data/panel.js';
 import { syntheticMarket } from '../src/data/synthetic.js';
+import { runBacktestBatch } from '../src/model/batch.js';
 import { compileBacktestOptions, runBacktestSync } from '../src/model/engine.js';
 import type { Strategy, StrategyContext } from '../src/model/strategy.js';
 
 const TRIALS = Number(process.env['BENCH_TRIALS'] ?? 121);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 
 async function market(): Promise<{ panel: PricePanel; bench: BenchmarkSeries; source: string; start: string; end: string }> {
   try {
@@ -82,6 +83,39 @@ for (const recordFills of [false, true]) {
   results[`${key}MsPer${TRIALS}`] = best;
   results[`${key}LastSharpe`] = sharpe;
   console.log(`${key}: ${TRIALS} backtests in ${best.toFixed(2)} ms (best of ${ROUNDS}) = ${(best / TRIALS).toFixed(4)} ms per backtest`);
+}
+// Lockstep batch: one model call per rebalance day for all trials (the sweep engine's shape).
+{
+  const compiled = compileBacktestOptions({ panel, start, end, benchmark: bench, exchange: 'reference', rebalance: 20, recordFills: false });
+  const params = Array.from({ length: TRIALS }, (_, i) => ({ mu: 0.1 + 0.001 * i }));
+  const batchModel = {
+    onRebalance(ctx: import('../src/model/batch.js').BatchRebalanceContext) {
+      // The window and universe once per day, shared by every trial.
+      const n = ctx.symbols.length;
+      const w0 = new Float64Array(n);
+      let pos = 0;
+      for (let j = 0; j < n; j++) {
+        const col = ctx.panel.close[j] as Float64Array;
+        if (!ctx.canTradeAt(j)) continue;
+        let ok = true;
+        for (let r = ctx.row - 21; r < ctx.row && ok; r++) if (Number.isNaN(col[r] as number)) ok = false;
+        if (ok) w0[j] = 1 + (pos++ % 3);
+      }
+      let s = 0;
+      for (let j = 0; j < n; j++) s += w0[j] as number;
+      for (const w of ctx.weights) for (let j = 0; j < n; j++) w[j] = s > 0 ? (w0[j] as number) / s : 0;
+    },
+  };
+  for (let i = 0; i < 10; i++) runBacktestBatch(compiled, params, batchModel, { keepNav: false });
+  let best = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint();
+    runBacktestBatch(compiled, params, batchModel, { keepNav: false });
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  results['batchMsPerBacktest'] = best / TRIALS;
+  results[`batchMsPer${TRIALS}`] = best;
+  console.log(`batch: ${TRIALS} backtests in lockstep in ${best.toFixed(2)} ms (best of ${ROUNDS}) = ${(best / TRIALS).toFixed(4)} ms per backtest`);
 }
 const c = compileBacktestOptions({ panel, start, end, rebalance: 20 });
 console.log(`data: ${source}; ${c.dates.length} trading days ${c.dates[0]}..${c.dates[c.dates.length - 1]}, ${panel.tickers.length} assets, ${c.rebalanceDays.reduce((a, b) => a + b, 0)} rebalances`);
