@@ -1,0 +1,343 @@
+/**
+ * Bayesian optimization: a scrambled-Sobol initial design, then a Matérn 5/2 ARD Gaussian
+ * process (gp.ts) on objective 0's loss and log expected improvement maximized over random and
+ * local candidates followed by a stochastic local refinement. Parallel workers get distinct
+ * points: every pending trial and every point already chosen for the batch is added to the GP as
+ * a fantasy (kriging believer: the posterior mean; or constant liar: min / mean / max of y).
+ *
+ * Determinism: a proposal is a pure function of (seed, observations in tell order, pending
+ * candidates). Hyperparameters are refitted only at checkpoints of the observation count (every
+ * count up to 20, then each ~15% more) on the first m observations, so a rebuilt searcher finds
+ * the same hyperparameters an uninterrupted one computed earlier.
+ * Failed trials are imputed with the worst observed loss (they teach the GP to stay away).
+ * Categorical parameters are index-encoded (one GP dimension); integers are rounded on decode
+ * and the GP sees the rounded point.
+ */
+import type { Rng } from '../util/rng.js';
+import type { Engine, EngineContext, Observation, UnknownPolicy } from './engine.js';
+import { checkKeys, intOpt, numOpt } from './ga.js';
+import { ConfigError } from '../errors.js';
+import { defaultTheta, fitGpHyperparameters, GaussianProcess, thetaBounds } from './gp.js';
+import { logExpectedImprovement } from './normal.js';
+import type { Params, SearchSpace } from './space.js';
+import type { BoOptions, Candidate } from './types.js';
+import { initialDesign, isCategorical } from './variation.js';
+
+export interface ResolvedBoOptions {
+  initialPoints: number;
+  acquisitionSamples: number;
+  batchStrategy: NonNullable<BoOptions['batchStrategy']>;
+  hyperparameterRestarts: number;
+  xi: number;
+  /** L-BFGS iterations per hyperparameter start. */
+  fitIterations: number;
+  /** Best candidates refined locally; refinement steps each. */
+  refineStarts: number;
+  refineSteps: number;
+}
+
+const STRATEGIES = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'] as const;
+
+export function compileBoOptions(raw: BoOptions, space: SearchSpace, path: string): ResolvedBoOptions {
+  checkKeys(raw, ['initialPoints', 'acquisitionSamples', 'batchStrategy', 'hyperparameterRestarts', 'xi'], path);
+  const d = space.dim;
+  if (raw.batchStrategy !== undefined && !STRATEGIES.includes(raw.batchStrategy)) {
+    throw new ConfigError(`${path}.batchStrategy`, `expected one of ${STRATEGIES.join(' | ')}, got ${JSON.stringify(raw.batchStrategy)}`);
+  }
+  return {
+    initialPoints: intOpt(raw.initialPoints, Math.max(5, 2 * d + 1), 1, `${path}.initialPoints`),
+    acquisitionSamples: intOpt(raw.acquisitionSamples, 500 + 100 * d, 10, `${path}.acquisitionSamples`),
+    batchStrategy: raw.batchStrategy ?? 'kriging-believer',
+    hyperparameterRestarts: intOpt(raw.hyperparameterRestarts, 3, 1, `${path}.hyperparameterRestarts`),
+    xi: numOpt(raw.xi, 0, 0, 10, `${path}.xi`),
+    fitIterations: 40,
+    refineStarts: 3,
+    refineSteps: 30,
+  };
+}
+
+/** Observation count whose prefix the hyperparameters are fitted on: n up to 20, then ~15% steps. */
+export function hyperparameterCheckpoint(n: number): number {
+  if (n <= 20) return n;
+  let m = 20;
+  for (;;) {
+    const next = Math.ceil(m * 1.15);
+    if (next > n) return m;
+    m = next;
+  }
+}
+
+export class BoEngine implements Engine {
+  private initProduced = false;
+  private fitCache: { m: number; theta: Float64Array } | null = null;
+  /** Wall time of the last model-based produce (ms), for benchmarks; not part of the state. */
+  lastProduceMs = 0;
+
+  constructor(
+    private readonly o: ResolvedBoOptions,
+    /** 0 in the hybrid: the GA history is the design. */
+    private readonly initialPoints = o.initialPoints,
+  ) {}
+
+  produce(ctx: EngineContext, n: number): Candidate[] {
+    if (!this.initProduced) {
+      this.initProduced = true;
+      if (this.initialPoints > 0) {
+        return initialDesign(ctx, this.initialPoints, 'bo').map((p) => ({ id: ctx.allocId(), params: p, origin: 'init' }));
+      }
+    }
+    if (n <= 0) return [];
+    const t0 = performance.now();
+    const out = this.propose(ctx, n);
+    this.lastProduceMs = performance.now() - t0;
+    return out;
+  }
+
+  private propose(ctx: EngineContext, n: number): Candidate[] {
+    const space = ctx.space;
+    const d = space.dim;
+    const obs = ctx.observations();
+    const pending = ctx.pending();
+    const ok = obs.filter((o) => o.loss !== null);
+    const label = `bo:${obs.length}:${pending.length}`;
+    if (ok.length < 2) {
+      // Nothing to model yet; explore at random rather than leave workers idle forever.
+      if (pending.length > 0) return [];
+      const rng = ctx.rng(`${label}:random`);
+      return Array.from({ length: n }, () => ({ id: ctx.allocId(), params: space.sampleUniform(rng), origin: 'bo-random' }));
+    }
+    const theta = this.hyperparameters(ctx, obs);
+    const { y } = standardize(obs);
+    const X = new Float64Array(obs.length * d);
+    obs.forEach((o, i) => X.set(o.x, i * d));
+    const gp = new GaussianProcess(d, obs.length + pending.length + n, theta);
+    if (!gp.setData(X, y, obs.length)) return [];
+    let yMin = Infinity;
+    let yMax = -Infinity;
+    let ySum = 0;
+    for (let i = 0; i < obs.length; i++) {
+      const v = y[i] as number;
+      yMin = Math.min(yMin, v);
+      yMax = Math.max(yMax, v);
+      ySum += v;
+    }
+    const lie = (x: Float64Array): number => {
+      switch (this.o.batchStrategy) {
+        case 'constant-liar-min':
+          return yMin;
+        case 'constant-liar-max':
+          return yMax;
+        case 'constant-liar-mean':
+          return ySum / obs.length;
+        default: {
+          const m = new Float64Array(1);
+          const v = new Float64Array(1);
+          gp.predict(x, 1, m, v);
+          return m[0] as number;
+        }
+      }
+    };
+    const one = new Float64Array(1);
+    const oneVar = new Float64Array(1);
+    const meanAt = (x: Float64Array): number => {
+      gp.predict(x, 1, one, oneVar);
+      return one[0] as number;
+    };
+    let best = yMin;
+    for (const c of pending) {
+      const x = space.encode(c.params);
+      const f = lie(x);
+      if (gp.addPoint(x, f)) best = Math.min(best, f);
+    }
+    // Best real observations seed the local part of the candidate pool.
+    const order = Array.from(obs.keys()).sort((a, b) => (y[a] as number) - (y[b] as number) || a - b);
+    const anchors = order.slice(0, Math.min(5, order.length)).map((i) => (obs[i] as Observation).x);
+    const pool = this.buildPool(ctx, gp, anchors, ctx.rng(`${label}:pool`));
+    const taken = new Set<string>();
+    const out: Candidate[] = [];
+    for (let j = 0; j < n; j++) {
+      const rng = ctx.rng(`${label}:${j}`);
+      const picked = this.pick(ctx, gp, pool, best, taken, rng);
+      if (picked === null) break;
+      const key = space.key(picked.params);
+      taken.add(key);
+      for (let i = 0; i < pool.m; i++) if (pool.keys[i] === key) pool.alive[i] = 0;
+      out.push({ id: ctx.allocId(), params: picked.params, origin: 'bo' });
+      if (j === n - 1) break;
+      const muBefore = meanAt(picked.x);
+      const f = this.o.batchStrategy === 'kriging-believer' ? muBefore : lie(picked.x);
+      if (gp.addPoint(picked.x, f)) {
+        gp.updatePool(pool.xs, pool.m, pool.mean, pool.variance, pool.V, muBefore);
+        best = Math.min(best, f);
+      }
+    }
+    return out;
+  }
+
+  /** Hyperparameters fitted on the first checkpoint(n) observations (cached per checkpoint). */
+  private hyperparameters(ctx: EngineContext, obs: readonly Observation[]): Float64Array {
+    const d = ctx.space.dim;
+    const m = hyperparameterCheckpoint(obs.length);
+    if (this.fitCache?.m === m) return this.fitCache.theta;
+    const prefix = obs.slice(0, m);
+    if (prefix.filter((o) => o.loss !== null).length < 2) return defaultTheta(d);
+    const { y } = standardize(prefix);
+    const X = new Float64Array(m * d);
+    prefix.forEach((o, i) => X.set(o.x, i * d));
+    const rng = ctx.rng(`bo-fit:${m}`);
+    const { lower, upper } = thetaBounds(d);
+    const starts = [defaultTheta(d)];
+    for (let s = 1; s < this.o.hyperparameterRestarts; s++) {
+      const t = new Float64Array(d + 2);
+      for (let k = 0; k < d; k++) t[k] = Math.log(0.05) + rng.next() * (Math.log(2) - Math.log(0.05));
+      t[d] = Math.log(0.3) + rng.next() * (Math.log(3) - Math.log(0.3));
+      t[d + 1] = Math.log(1e-5) + rng.next() * (Math.log(1e-1) - Math.log(1e-5));
+      for (let k = 0; k < d + 2; k++) t[k] = Math.min(upper[k] as number, Math.max(lower[k] as number, t[k] as number));
+      starts.push(t);
+    }
+    const fit = fitGpHyperparameters(X, y, m, d, { starts, maxIterations: this.o.fitIterations });
+    const theta = Number.isFinite(fit.value) ? fit.theta : defaultTheta(d);
+    this.fitCache = { m, theta };
+    return theta;
+  }
+
+  /** Random and local (around the best observations) feasible, unseen candidates with their predictions. */
+  private buildPool(ctx: EngineContext, gp: GaussianProcess, anchors: readonly Float64Array[], rng: Rng): Pool {
+    const space = ctx.space;
+    const d = space.dim;
+    const S = this.o.acquisitionSamples;
+    const xs = new Float64Array(S * d);
+    const keys: string[] = [];
+    const params: Params[] = [];
+    const seenHere = new Set<string>();
+    const raw = new Float64Array(d);
+    let m = 0;
+    for (let s = 0; s < S; s++) {
+      const local = s % 5 >= 3 && anchors.length > 0;
+      if (local) {
+        const a = anchors[s % anchors.length] as Float64Array;
+        for (let k = 0; k < d; k++) {
+          raw[k] = isCategorical(space, k) ? (rng.next() < 0.2 ? rng.next() : (a[k] as number)) : (a[k] as number) + 0.1 * rng.normal();
+        }
+      } else for (let k = 0; k < d; k++) raw[k] = rng.next();
+      const p = space.decode(raw);
+      const key = space.key(p);
+      if (seenHere.has(key) || !space.isFeasible(p) || ctx.hasSeen(p)) continue;
+      seenHere.add(key);
+      xs.set(space.encode(p), m * d);
+      keys.push(key);
+      params.push(p);
+      m++;
+    }
+    const mean = new Float64Array(m);
+    const variance = new Float64Array(m);
+    const V = new Float64Array(m * gp.capacity);
+    gp.predictPool(xs, m, mean, variance, V);
+    return { m, xs, keys, params, mean, variance, V, alive: new Uint8Array(m).fill(1) };
+  }
+
+  /** The pool's best log-EI points refined by a stochastic local search on the current GP. */
+  private pick(ctx: EngineContext, gp: GaussianProcess, pool: Pool, best: number, taken: Set<string>, rng: Rng): { x: Float64Array; params: Params } | null {
+    const space = ctx.space;
+    const d = space.dim;
+    const live: number[] = [];
+    const score = new Float64Array(pool.m);
+    for (let i = 0; i < pool.m; i++) {
+      if (!pool.alive[i]) continue;
+      score[i] = logExpectedImprovement(pool.mean[i] as number, Math.sqrt(pool.variance[i] as number), best, this.o.xi);
+      live.push(i);
+    }
+    if (live.length === 0) {
+      // The pool found nothing new (small discrete space nearly covered, or tight constraints).
+      for (let t = 0; t < 200; t++) {
+        let p: Params;
+        try {
+          p = space.sampleUniform(rng, 1000);
+        } catch {
+          return null;
+        }
+        if (!taken.has(space.key(p)) && !ctx.hasSeen(p)) return { x: space.encode(p), params: p };
+      }
+      return null;
+    }
+    live.sort((a, b) => cmpDesc(score[a] as number, score[b] as number) || a - b);
+    const first = live[0] as number;
+    let bestX: Float64Array = pool.xs.slice(first * d, first * d + d);
+    let bestP = pool.params[first] as Params;
+    let bestScore = score[first] as number;
+    const one = new Float64Array(d);
+    const mu = new Float64Array(1);
+    const va = new Float64Array(1);
+    for (let r = 0; r < Math.min(this.o.refineStarts, live.length); r++) {
+      const i0 = live[r] as number;
+      let x: Float64Array = pool.xs.slice(i0 * d, i0 * d + d);
+      let p = pool.params[i0] as Params;
+      let sc = score[i0] as number;
+      let step = 0.05;
+      for (let it = 0; it < this.o.refineSteps && step > 1e-4; it++) {
+        for (let k = 0; k < d; k++) one[k] = isCategorical(space, k) ? (x[k] as number) : (x[k] as number) + step * rng.normal();
+        const q = space.decode(one);
+        if (!space.isFeasible(q) || taken.has(space.key(q)) || ctx.hasSeen(q)) {
+          step *= 0.7;
+          continue;
+        }
+        const xq = space.encode(q);
+        gp.predict(xq, 1, mu, va);
+        const s = logExpectedImprovement(mu[0] as number, Math.sqrt(va[0] as number), best, this.o.xi);
+        if (s > sc) {
+          x = xq;
+          p = q;
+          sc = s;
+          step *= 1.3;
+        } else step *= 0.7;
+      }
+      if (sc > bestScore) {
+        bestScore = sc;
+        bestX = x;
+        bestP = p;
+      }
+    }
+    return { x: bestX, params: bestP };
+  }
+
+  observe(_ctx: EngineContext, _obs: Observation): void {}
+
+  exhausted(): boolean {
+    return false;
+  }
+
+  unknownPolicy(_ctx: EngineContext, _id: number): UnknownPolicy {
+    // The initial design is regenerable; model-based points are taken as journaled.
+    return this.initProduced || this.initialPoints === 0 ? 'adopt' : 'produce';
+  }
+}
+
+interface Pool {
+  m: number;
+  xs: Float64Array;
+  keys: string[];
+  params: Params[];
+  mean: Float64Array;
+  variance: Float64Array;
+  V: Float64Array;
+  alive: Uint8Array;
+}
+
+function cmpDesc(a: number, b: number): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+/** Losses of objective 0, failed ones imputed with the worst success, standardized. */
+function standardize(obs: readonly Observation[]): { y: Float64Array; mean: number; sd: number } {
+  let worst = -Infinity;
+  for (const o of obs) if (o.loss !== null) worst = Math.max(worst, o.loss[0] as number);
+  const y = Float64Array.from(obs, (o) => (o.loss === null ? worst : (o.loss[0] as number)));
+  let mean = 0;
+  for (const v of y) mean += v;
+  mean /= y.length;
+  let ss = 0;
+  for (const v of y) ss += (v - mean) * (v - mean);
+  const sd = y.length > 1 && ss > 0 ? Math.sqrt(ss / (y.length - 1)) : 1;
+  for (let i = 0; i < y.length; i++) y[i] = ((y[i] as number) - mean) / sd;
+  return { y, mean, sd };
+}

@@ -1,0 +1,429 @@
+/**
+ * Gaussian-process regression for Bayesian optimization: Matérn 5/2 kernel with one lengthscale
+ * per input (ARD), Gaussian noise, Cholesky with jitter, hyperparameters by maximizing the log
+ * marginal likelihood (MAP with weak log-normal priors) with analytic gradients and multi-start
+ * L-BFGS in log space. Flat Float64Array row-major buffers only (no per-element objects).
+ *
+ * θ = [log ℓ_1 .. log ℓ_d, log σ_f², log σ_n²] on inputs in [0,1]^d and standardized outputs.
+ * k(x,x') = σ_f² (1 + √5 r + 5/3 r²) exp(-√5 r),  r² = Σ_k (x_k - x'_k)² / ℓ_k².
+ */
+import { lbfgsMinimize } from './lbfgs.js';
+
+const SQRT5 = Math.sqrt(5);
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Bounds and prior (mean, sd) of each kind of hyperparameter, in log space. */
+export const GP_HYPER = {
+  lengthscale: { lower: Math.log(0.01), upper: Math.log(30), priorMean: Math.log(0.5), priorSd: 1.5 },
+  signal: { lower: Math.log(0.01), upper: Math.log(100), priorMean: 0, priorSd: 1.5 },
+  noise: { lower: Math.log(1e-6), upper: Math.log(1), priorMean: Math.log(1e-4), priorSd: 3 },
+} as const;
+
+/** Relative diagonal jitter tried in turn when a Cholesky factorization fails. */
+const JITTERS = [0, 1e-10, 1e-8, 1e-6, 1e-4];
+
+export function thetaSize(d: number): number {
+  return d + 2;
+}
+
+export function defaultTheta(d: number): Float64Array {
+  const t = new Float64Array(d + 2);
+  t.fill(Math.log(0.5), 0, d);
+  t[d] = 0;
+  t[d + 1] = Math.log(1e-3);
+  return t;
+}
+
+export function thetaBounds(d: number): { lower: Float64Array; upper: Float64Array } {
+  const lower = new Float64Array(d + 2);
+  const upper = new Float64Array(d + 2);
+  lower.fill(GP_HYPER.lengthscale.lower, 0, d);
+  upper.fill(GP_HYPER.lengthscale.upper, 0, d);
+  lower[d] = GP_HYPER.signal.lower;
+  upper[d] = GP_HYPER.signal.upper;
+  lower[d + 1] = GP_HYPER.noise.lower;
+  upper[d + 1] = GP_HYPER.noise.upper;
+  return { lower, upper };
+}
+
+/** In-place lower Cholesky of the leading n×n block (row stride `ld`); false if not positive definite. */
+export function choleskyInPlace(A: Float64Array, n: number, ld: number, from = 0): boolean {
+  for (let j = from; j < n; j++) {
+    const rj = j * ld;
+    for (let i = 0; i <= j; i++) {
+      const ri = i * ld;
+      let s = A[rj + i] as number;
+      for (let k = 0; k < i; k++) s -= (A[rj + k] as number) * (A[ri + k] as number);
+      if (i === j) {
+        if (!(s > 0)) return false;
+        A[rj + j] = Math.sqrt(s);
+      } else {
+        A[rj + i] = s / (A[ri + i] as number);
+      }
+    }
+  }
+  return true;
+}
+
+/** Solves L z = b in place (b becomes z). */
+export function forwardSolve(L: Float64Array, n: number, ld: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * ld;
+    let s = b[i] as number;
+    for (let k = 0; k < i; k++) s -= (L[ri + k] as number) * (b[k] as number);
+    b[i] = s / (L[ri + i] as number);
+  }
+}
+
+/** Solves Lᵀ x = z in place. */
+export function backwardSolve(L: Float64Array, n: number, ld: number, z: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = z[i] as number;
+    for (let k = i + 1; k < n; k++) s -= (L[k * ld + i] as number) * (z[k] as number);
+    z[i] = s / (L[i * ld + i] as number);
+  }
+}
+
+/** Reusable buffers for likelihood evaluations at a fixed n. */
+export class GpWorkspace {
+  readonly K: Float64Array;
+  readonly G: Float64Array;
+  readonly Linv: Float64Array;
+  readonly Kinv: Float64Array;
+  readonly alpha: Float64Array;
+  readonly row: Float64Array;
+  constructor(readonly n: number) {
+    this.K = new Float64Array(n * n);
+    this.G = new Float64Array(n * n);
+    this.Linv = new Float64Array(n * n);
+    this.Kinv = new Float64Array(n * n);
+    this.alpha = new Float64Array(n);
+    this.row = new Float64Array(n);
+  }
+}
+
+/**
+ * Fills the lower triangle of K (stride n) with the Matérn 5/2 covariance plus noise on the
+ * diagonal; when G is given, also G_ij = σ_f² (5/3)(1 + √5 r) e^{-√5 r} (for gradients).
+ */
+function buildCovariance(X: Float64Array, n: number, d: number, invL2: Float64Array, s2: number, noise: number, K: Float64Array, G: Float64Array | null): void {
+  for (let i = 0; i < n; i++) {
+    const xi = i * d;
+    for (let j = 0; j < i; j++) {
+      const xj = j * d;
+      let r2 = 0;
+      for (let k = 0; k < d; k++) {
+        const t = (X[xi + k] as number) - (X[xj + k] as number);
+        r2 += t * t * (invL2[k] as number);
+      }
+      const r = Math.sqrt(r2);
+      const e = Math.exp(-SQRT5 * r);
+      K[i * n + j] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * e;
+      if (G) G[i * n + j] = s2 * (5 / 3) * (1 + SQRT5 * r) * e;
+    }
+    K[i * n + i] = s2 + noise;
+  }
+}
+
+function logPrior(theta: Float64Array, d: number, grad: Float64Array | null): number {
+  let lp = 0;
+  for (let k = 0; k < d + 2; k++) {
+    const h = k < d ? GP_HYPER.lengthscale : k === d ? GP_HYPER.signal : GP_HYPER.noise;
+    const z = ((theta[k] as number) - h.priorMean) / h.priorSd;
+    lp += 0.5 * z * z;
+    if (grad) grad[k] = (grad[k] as number) + z / h.priorSd;
+  }
+  return lp;
+}
+
+/**
+ * Negative log marginal likelihood plus the negative log prior of θ, and its gradient into
+ * `grad` when given. Infinity when the covariance cannot be factorized even with jitter.
+ */
+export function gpNegLogPosterior(X: Float64Array, y: Float64Array, n: number, d: number, theta: Float64Array, grad: Float64Array | null, ws: GpWorkspace): number {
+  const invL2 = new Float64Array(d);
+  for (let k = 0; k < d; k++) invL2[k] = Math.exp(-2 * (theta[k] as number));
+  const s2 = Math.exp(theta[d] as number);
+  let noise = Math.exp(theta[d + 1] as number);
+  const K = ws.K;
+  let ok = false;
+  for (const jit of JITTERS) {
+    buildCovariance(X, n, d, invL2, s2, noise + jit * s2, K, grad ? ws.G : null);
+    if (choleskyInPlace(K, n, n)) {
+      noise += jit * s2;
+      ok = true;
+      break;
+    }
+  }
+  if (!ok) return Infinity;
+  const L = K;
+  const alpha = ws.alpha;
+  alpha.set(y.subarray(0, n));
+  forwardSolve(L, n, n, alpha);
+  let quad = 0;
+  for (let i = 0; i < n; i++) quad += (alpha[i] as number) * (alpha[i] as number);
+  backwardSolve(L, n, n, alpha);
+  let logDet = 0;
+  for (let i = 0; i < n; i++) logDet += Math.log(L[i * n + i] as number);
+  let nll = 0.5 * quad + logDet + 0.5 * n * LOG_2PI;
+  if (grad) {
+    grad.fill(0);
+    // Linv (lower, row-major), then Kinv = Linvᵀ Linv (lower triangle).
+    const Linv = ws.Linv;
+    Linv.fill(0);
+    const row = ws.row;
+    for (let i = 0; i < n; i++) {
+      row.fill(0, 0, i + 1);
+      row[i] = 1;
+      const ri = i * n;
+      for (let k = 0; k < i; k++) {
+        const a = L[ri + k] as number;
+        if (a === 0) continue;
+        const rk = k * n;
+        for (let j = 0; j <= k; j++) row[j] = (row[j] as number) - a * (Linv[rk + j] as number);
+      }
+      const inv = 1 / (L[ri + i] as number);
+      for (let j = 0; j <= i; j++) Linv[ri + j] = (row[j] as number) * inv;
+    }
+    const Kinv = ws.Kinv;
+    Kinv.fill(0);
+    for (let k = 0; k < n; k++) {
+      const rk = k * n;
+      for (let i = 0; i <= k; i++) {
+        const a = Linv[rk + i] as number;
+        if (a === 0) continue;
+        const ri = i * n;
+        for (let j = 0; j <= i; j++) Kinv[ri + j] = (Kinv[ri + j] as number) + a * (Linv[rk + j] as number);
+      }
+    }
+    // dNLL/dθ = -½ tr(W ∂K/∂θ), W = ααᵀ - K⁻¹ (symmetric; off-diagonal pairs counted twice).
+    let gS = 0;
+    let gN = 0;
+    const G = ws.G;
+    for (let i = 0; i < n; i++) {
+      const ai = alpha[i] as number;
+      const ri = i * n;
+      const xi = i * d;
+      for (let j = 0; j < i; j++) {
+        const w = 2 * (ai * (alpha[j] as number) - (Kinv[ri + j] as number));
+        // K was factorized in place, so the noise-free K_ij (= ∂K_ij/∂log σ_f²) is recomputed from r.
+        const xj = j * d;
+        let r2 = 0;
+        const gij = G[ri + j] as number;
+        for (let k = 0; k < d; k++) {
+          const t = (X[xi + k] as number) - (X[xj + k] as number);
+          const t2 = t * t * (invL2[k] as number);
+          r2 += t2;
+          grad[k] = (grad[k] as number) - 0.5 * w * gij * t2;
+        }
+        const r = Math.sqrt(r2);
+        gS -= 0.5 * w * s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+      }
+      const wii = ai * ai - (Kinv[ri + i] as number);
+      gS -= 0.5 * wii * s2;
+      gN -= 0.5 * wii * noise;
+    }
+    grad[d] = gS;
+    grad[d + 1] = gN;
+  }
+  nll += logPrior(theta, d, grad);
+  return nll;
+}
+
+export interface GpFitOptions {
+  /** Starting points (θ vectors); the best local optimum wins. */
+  starts: readonly Float64Array[];
+  maxIterations: number;
+}
+
+/** Multi-start L-BFGS on the negative log posterior; returns the best θ found. */
+export function fitGpHyperparameters(X: Float64Array, y: Float64Array, n: number, d: number, o: GpFitOptions): { theta: Float64Array; value: number } {
+  const ws = new GpWorkspace(n);
+  const { lower, upper } = thetaBounds(d);
+  let best: { theta: Float64Array; value: number } = { theta: defaultTheta(d), value: Infinity };
+  for (const s of o.starts) {
+    const r = lbfgsMinimize((t, g) => gpNegLogPosterior(X, y, n, d, t, g, ws), s, { maxIterations: o.maxIterations, lower, upper });
+    if (r.f < best.value) best = { theta: r.x, value: r.f };
+  }
+  return best;
+}
+
+/**
+ * A GP conditioned on data, with room for `capacity` points so fantasies (batch proposals) are
+ * added by extending the Cholesky factor one row at a time (O(n²) each).
+ */
+export class GaussianProcess {
+  readonly d: number;
+  readonly capacity: number;
+  n = 0;
+  private readonly X: Float64Array;
+  private readonly y: Float64Array;
+  private readonly L: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly invL2: Float64Array;
+  private readonly s2: number;
+  private noise: number;
+  private readonly kbuf: Float64Array;
+
+  constructor(d: number, capacity: number, theta: Float64Array) {
+    this.d = d;
+    this.capacity = capacity;
+    this.X = new Float64Array(capacity * d);
+    this.y = new Float64Array(capacity);
+    this.L = new Float64Array(capacity * capacity);
+    this.alpha = new Float64Array(capacity);
+    this.kbuf = new Float64Array(capacity);
+    this.invL2 = new Float64Array(d);
+    for (let k = 0; k < d; k++) this.invL2[k] = Math.exp(-2 * (theta[k] as number));
+    this.s2 = Math.exp(theta[d] as number);
+    this.noise = Math.exp(theta[d + 1] as number);
+  }
+
+  get signalVariance(): number {
+    return this.s2;
+  }
+
+  kernel(a: Float64Array, ai: number, b: Float64Array, bi: number): number {
+    const d = this.d;
+    let r2 = 0;
+    for (let k = 0; k < d; k++) {
+      const t = (a[ai + k] as number) - (b[bi + k] as number);
+      r2 += t * t * (this.invL2[k] as number);
+    }
+    const r = Math.sqrt(r2);
+    return this.s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+  }
+
+  /** Conditions on n points (X row-major n×d, y standardized); false if no jitter makes K factorizable. */
+  setData(X: Float64Array, y: Float64Array, n: number): boolean {
+    if (n > this.capacity) throw new RangeError(`GP capacity ${this.capacity} < ${n} points`);
+    const d = this.d;
+    const cap = this.capacity;
+    this.X.set(X.subarray(0, n * d));
+    this.y.set(y.subarray(0, n));
+    const base = this.noise;
+    for (const jit of JITTERS) {
+      const noise = base + jit * this.s2;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < i; j++) this.L[i * cap + j] = this.kernel(this.X, i * d, this.X, j * d);
+        this.L[i * cap + i] = this.s2 + noise;
+      }
+      if (choleskyInPlace(this.L, n, cap)) {
+        this.noise = noise;
+        this.n = n;
+        this.solveAlpha();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private solveAlpha(): void {
+    const n = this.n;
+    const a = this.alpha;
+    a.set(this.y.subarray(0, n));
+    forwardSolve(this.L, n, this.capacity, a);
+    backwardSolve(this.L, n, this.capacity, a);
+  }
+
+  /** Adds one (fantasy) observation: a new Cholesky row, then α again. False if it would break positive definiteness. */
+  addPoint(x: Float64Array, y: number): boolean {
+    const n = this.n;
+    if (n >= this.capacity) throw new RangeError(`GP capacity ${this.capacity} reached`);
+    const d = this.d;
+    const cap = this.capacity;
+    const k = this.kbuf;
+    for (let i = 0; i < n; i++) k[i] = this.kernel(this.X, i * d, x, 0);
+    forwardSolve(this.L, n, cap, k);
+    let s = this.s2 + this.noise;
+    for (let i = 0; i < n; i++) s -= (k[i] as number) * (k[i] as number);
+    if (!(s > 1e-14 * this.s2)) return false;
+    const rn = n * cap;
+    for (let i = 0; i < n; i++) this.L[rn + i] = k[i] as number;
+    this.L[rn + n] = Math.sqrt(s);
+    this.X.set(x.subarray(0, d), n * d);
+    this.y[n] = y;
+    this.n = n + 1;
+    this.solveAlpha();
+    return true;
+  }
+
+  /**
+   * Like predict, and keeps each point's v = L⁻¹k(X, x) in row p of V (row stride = capacity) so
+   * `updatePool` can account for later addPoint calls in O(n) per point instead of O(n²).
+   */
+  predictPool(xs: Float64Array, m: number, mean: Float64Array, variance: Float64Array, V: Float64Array): void {
+    const n = this.n;
+    const d = this.d;
+    const cap = this.capacity;
+    for (let p = 0; p < m; p++) {
+      const vp = p * cap;
+      let mu = 0;
+      for (let i = 0; i < n; i++) {
+        const v = this.kernel(this.X, i * d, xs, p * d);
+        V[vp + i] = v;
+        mu += v * (this.alpha[i] as number);
+      }
+      let vv = 0;
+      for (let i = 0; i < n; i++) {
+        const ri = i * cap;
+        let s = V[vp + i] as number;
+        for (let j = 0; j < i; j++) s -= (this.L[ri + j] as number) * (V[vp + j] as number);
+        s /= this.L[ri + i] as number;
+        V[vp + i] = s;
+        vv += s * s;
+      }
+      mean[p] = mu;
+      variance[p] = Math.max(0, this.s2 - vv);
+    }
+  }
+
+  /**
+   * After addPoint(x_f, y_f) made point f = n-1, updates pooled predictions (from predictPool or
+   * earlier updates) in O(n) per point. `meanBefore` is the posterior mean at x_f before it was added.
+   */
+  updatePool(xs: Float64Array, m: number, mean: Float64Array, variance: Float64Array, V: Float64Array, meanBefore: number): void {
+    const f = this.n - 1;
+    const d = this.d;
+    const cap = this.capacity;
+    const rf = f * cap;
+    const lff = this.L[rf + f] as number;
+    const zf = ((this.y[f] as number) - meanBefore) / lff;
+    for (let p = 0; p < m; p++) {
+      const vp = p * cap;
+      let dot = 0;
+      for (let i = 0; i < f; i++) dot += (V[vp + i] as number) * (this.L[rf + i] as number);
+      const u = (this.kernel(xs, p * d, this.X, f * d) - dot) / lff;
+      V[vp + f] = u;
+      variance[p] = Math.max(0, (variance[p] as number) - u * u);
+      mean[p] = (mean[p] as number) + u * zf;
+    }
+  }
+
+  /** Posterior mean and latent variance at m points (row-major m×d) into mean/variance. */
+  predict(xs: Float64Array, m: number, mean: Float64Array, variance: Float64Array): void {
+    const n = this.n;
+    const d = this.d;
+    const cap = this.capacity;
+    const k = this.kbuf;
+    for (let p = 0; p < m; p++) {
+      let mu = 0;
+      for (let i = 0; i < n; i++) {
+        const v = this.kernel(this.X, i * d, xs, p * d);
+        k[i] = v;
+        mu += v * (this.alpha[i] as number);
+      }
+      let vv = 0;
+      for (let i = 0; i < n; i++) {
+        const ri = i * cap;
+        let s = k[i] as number;
+        for (let j = 0; j < i; j++) s -= (this.L[ri + j] as number) * (k[j] as number);
+        s /= this.L[ri + i] as number;
+        k[i] = s;
+        vv += s * s;
+      }
+      mean[p] = mu;
+      variance[p] = Math.max(0, this.s2 - vv);
+    }
+  }
+}
