@@ -34,6 +34,7 @@ export {
   type DecodedSlice,
   type SliceOptions,
 } from './slice.js';
+export { loadDataset, datasetCacheDir, type LoadDatasetOptions, type LoadedDataset } from './load.js';
 export { validatePanel, validateBenchmark } from './validate.js';
 export { staleAsSuspended, staleAsSuspendedWithReport, staleMask, type StaleResult } from './suspension.js';
 export { syntheticMarket, type SyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
