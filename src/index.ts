@@ -70,6 +70,6 @@ export {
   type ScenarioWindow,
 } from './solver/cvar-lp.js';
 export * from './sweep/index.js';
-export * from './gen/hppo/v1/backtest.js';
-export * from './gen/hppo/v1/job.js';
+export { BacktestSpec, BacktestMetrics as BacktestMetricsMessage, ParameterSet, RunBacktestBatch, TrialResult as TrialResultMessage, BacktestBatchResult } from './gen/hppo/v1/backtest.js';
+export { JobSpec, JobState, JobStatus, JobProgress, JobFinished, StartJob, GetJobStatus, Trial as TrialMessage } from './gen/hppo/v1/job.js';
 export { Ping, Pong, Ack, ErrorDetail, Envelope } from './gen/hppo/v1/envelope.js';

@@ -29,7 +29,7 @@ import {
   type ActorContext,
   type BacktestBatchResult,
   type CompiledJob,
-  type Trial as ProtoTrial,
+  type TrialMessage as ProtoTrial,
 } from '../../src/index.js';
 import { createSearcher } from '../../src/search/searcher.js';
 import type { Candidate, Searcher } from '../../src/search/types.js';

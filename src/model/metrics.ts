@@ -7,9 +7,10 @@
 import { DataError, InvalidArgumentError } from '../errors.js';
 import type { BenchmarkSeries } from '../data/panel.js';
 import { dateIndex } from '../data/panel.js';
-import type { BacktestMetrics } from '../gen/hppo/v1/backtest.js';
+import type { BacktestMetrics as ProtoBacktestMetrics } from '../gen/hppo/v1/backtest.js';
 
-export type { BacktestMetrics };
+/** Every metric computed (the proto message gives each field explicit presence; a backtest fills all). */
+export type BacktestMetrics = Required<Omit<ProtoBacktestMetrics, 'extra'>> & { extra: { [key: string]: number } };
 
 export interface MetricsInput {
   /** NAV at the close of each period (one entry per trading day of the backtest). */

@@ -23,7 +23,7 @@ export function paramsFromProto(p: ParameterSet | undefined): Params {
   return out;
 }
 
-const METRIC_FIELDS = new Set(Object.keys(BacktestMetrics.fromPartial({})).filter((k) => k !== 'extra'));
+const METRIC_FIELDS = new Set(Object.keys(BacktestMetrics.fromJSON(Object.fromEntries(['totalReturn', 'annualReturn', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'maxDrawdownDays', 'calmar', 'alpha', 'beta', 'informationRatio', 'winRate', 'turnover', 'fees', 'rebalances', 'fallbacks', 'finalNav'].map((k) => [k, 0])))).filter((k) => k !== 'extra'));
 
 /** Known BacktestMetrics fields go to their slots, everything else to `extra`. */
 export function metricsToProto(m: Readonly<Record<string, number>> | undefined): ProtoMetrics | undefined {
@@ -39,6 +39,7 @@ export function metricsToProto(m: Readonly<Record<string, number>> | undefined):
 
 export function metricsFromProto(m: ProtoMetrics | undefined): Record<string, number> {
   if (!m) return {};
-  const { extra, ...rest } = m;
-  return { ...(rest as unknown as Record<string, number>), ...extra };
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m)) if (k !== 'extra' && typeof v === 'number') out[k] = v;
+  return { ...out, ...m.extra };
 }

@@ -49,24 +49,25 @@ export interface BacktestSpec {
   benchmark: string;
 }
 
+/** Every metric has explicit presence: a model that does not compute one leaves it unset. */
 export interface BacktestMetrics {
-  totalReturn: number;
-  annualReturn: number;
-  annualVolatility: number;
-  sharpe: number;
-  sortino: number;
-  maxDrawdown: number;
-  maxDrawdownDays: number;
-  calmar: number;
-  alpha: number;
-  beta: number;
-  informationRatio: number;
-  winRate: number;
-  turnover: number;
-  fees: number;
-  rebalances: number;
-  fallbacks: number;
-  finalNav: number;
+  totalReturn?: number | undefined;
+  annualReturn?: number | undefined;
+  annualVolatility?: number | undefined;
+  sharpe?: number | undefined;
+  sortino?: number | undefined;
+  maxDrawdown?: number | undefined;
+  maxDrawdownDays?: number | undefined;
+  calmar?: number | undefined;
+  alpha?: number | undefined;
+  beta?: number | undefined;
+  informationRatio?: number | undefined;
+  winRate?: number | undefined;
+  turnover?: number | undefined;
+  fees?: number | undefined;
+  rebalances?: number | undefined;
+  fallbacks?: number | undefined;
+  finalNav?: number | undefined;
   extra: { [key: string]: number };
 }
 
@@ -684,78 +685,78 @@ export const BacktestSpec: MessageFns<BacktestSpec> = {
 
 function createBaseBacktestMetrics(): BacktestMetrics {
   return {
-    totalReturn: 0,
-    annualReturn: 0,
-    annualVolatility: 0,
-    sharpe: 0,
-    sortino: 0,
-    maxDrawdown: 0,
-    maxDrawdownDays: 0,
-    calmar: 0,
-    alpha: 0,
-    beta: 0,
-    informationRatio: 0,
-    winRate: 0,
-    turnover: 0,
-    fees: 0,
-    rebalances: 0,
-    fallbacks: 0,
-    finalNav: 0,
+    totalReturn: undefined,
+    annualReturn: undefined,
+    annualVolatility: undefined,
+    sharpe: undefined,
+    sortino: undefined,
+    maxDrawdown: undefined,
+    maxDrawdownDays: undefined,
+    calmar: undefined,
+    alpha: undefined,
+    beta: undefined,
+    informationRatio: undefined,
+    winRate: undefined,
+    turnover: undefined,
+    fees: undefined,
+    rebalances: undefined,
+    fallbacks: undefined,
+    finalNav: undefined,
     extra: {},
   };
 }
 
 export const BacktestMetrics: MessageFns<BacktestMetrics> = {
   encode(message: BacktestMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.totalReturn !== 0) {
+    if (message.totalReturn !== undefined) {
       writer.uint32(9).double(message.totalReturn);
     }
-    if (message.annualReturn !== 0) {
+    if (message.annualReturn !== undefined) {
       writer.uint32(17).double(message.annualReturn);
     }
-    if (message.annualVolatility !== 0) {
+    if (message.annualVolatility !== undefined) {
       writer.uint32(25).double(message.annualVolatility);
     }
-    if (message.sharpe !== 0) {
+    if (message.sharpe !== undefined) {
       writer.uint32(33).double(message.sharpe);
     }
-    if (message.sortino !== 0) {
+    if (message.sortino !== undefined) {
       writer.uint32(41).double(message.sortino);
     }
-    if (message.maxDrawdown !== 0) {
+    if (message.maxDrawdown !== undefined) {
       writer.uint32(49).double(message.maxDrawdown);
     }
-    if (message.maxDrawdownDays !== 0) {
+    if (message.maxDrawdownDays !== undefined) {
       writer.uint32(56).int32(message.maxDrawdownDays);
     }
-    if (message.calmar !== 0) {
+    if (message.calmar !== undefined) {
       writer.uint32(65).double(message.calmar);
     }
-    if (message.alpha !== 0) {
+    if (message.alpha !== undefined) {
       writer.uint32(73).double(message.alpha);
     }
-    if (message.beta !== 0) {
+    if (message.beta !== undefined) {
       writer.uint32(81).double(message.beta);
     }
-    if (message.informationRatio !== 0) {
+    if (message.informationRatio !== undefined) {
       writer.uint32(89).double(message.informationRatio);
     }
-    if (message.winRate !== 0) {
+    if (message.winRate !== undefined) {
       writer.uint32(97).double(message.winRate);
     }
-    if (message.turnover !== 0) {
+    if (message.turnover !== undefined) {
       writer.uint32(105).double(message.turnover);
     }
-    if (message.fees !== 0) {
+    if (message.fees !== undefined) {
       writer.uint32(113).double(message.fees);
     }
-    if (message.rebalances !== 0) {
+    if (message.rebalances !== undefined) {
       writer.uint32(120).int32(message.rebalances);
     }
-    if (message.fallbacks !== 0) {
+    if (message.fallbacks !== undefined) {
       writer.uint32(128).int32(message.fallbacks);
     }
-    if (message.finalNav !== 0) {
+    if (message.finalNav !== undefined) {
       writer.uint32(137).double(message.finalNav);
     }
     globalThis.Object.entries(message.extra).forEach(([key, value]: [string, number]) => {
@@ -942,51 +943,51 @@ export const BacktestMetrics: MessageFns<BacktestMetrics> = {
         ? globalThis.Number(object.totalReturn)
         : isSet(object.total_return)
         ? globalThis.Number(object.total_return)
-        : 0,
+        : undefined,
       annualReturn: isSet(object.annualReturn)
         ? globalThis.Number(object.annualReturn)
         : isSet(object.annual_return)
         ? globalThis.Number(object.annual_return)
-        : 0,
+        : undefined,
       annualVolatility: isSet(object.annualVolatility)
         ? globalThis.Number(object.annualVolatility)
         : isSet(object.annual_volatility)
         ? globalThis.Number(object.annual_volatility)
-        : 0,
-      sharpe: isSet(object.sharpe) ? globalThis.Number(object.sharpe) : 0,
-      sortino: isSet(object.sortino) ? globalThis.Number(object.sortino) : 0,
+        : undefined,
+      sharpe: isSet(object.sharpe) ? globalThis.Number(object.sharpe) : undefined,
+      sortino: isSet(object.sortino) ? globalThis.Number(object.sortino) : undefined,
       maxDrawdown: isSet(object.maxDrawdown)
         ? globalThis.Number(object.maxDrawdown)
         : isSet(object.max_drawdown)
         ? globalThis.Number(object.max_drawdown)
-        : 0,
+        : undefined,
       maxDrawdownDays: isSet(object.maxDrawdownDays)
         ? globalThis.Number(object.maxDrawdownDays)
         : isSet(object.max_drawdown_days)
         ? globalThis.Number(object.max_drawdown_days)
-        : 0,
-      calmar: isSet(object.calmar) ? globalThis.Number(object.calmar) : 0,
-      alpha: isSet(object.alpha) ? globalThis.Number(object.alpha) : 0,
-      beta: isSet(object.beta) ? globalThis.Number(object.beta) : 0,
+        : undefined,
+      calmar: isSet(object.calmar) ? globalThis.Number(object.calmar) : undefined,
+      alpha: isSet(object.alpha) ? globalThis.Number(object.alpha) : undefined,
+      beta: isSet(object.beta) ? globalThis.Number(object.beta) : undefined,
       informationRatio: isSet(object.informationRatio)
         ? globalThis.Number(object.informationRatio)
         : isSet(object.information_ratio)
         ? globalThis.Number(object.information_ratio)
-        : 0,
+        : undefined,
       winRate: isSet(object.winRate)
         ? globalThis.Number(object.winRate)
         : isSet(object.win_rate)
         ? globalThis.Number(object.win_rate)
-        : 0,
-      turnover: isSet(object.turnover) ? globalThis.Number(object.turnover) : 0,
-      fees: isSet(object.fees) ? globalThis.Number(object.fees) : 0,
-      rebalances: isSet(object.rebalances) ? globalThis.Number(object.rebalances) : 0,
-      fallbacks: isSet(object.fallbacks) ? globalThis.Number(object.fallbacks) : 0,
+        : undefined,
+      turnover: isSet(object.turnover) ? globalThis.Number(object.turnover) : undefined,
+      fees: isSet(object.fees) ? globalThis.Number(object.fees) : undefined,
+      rebalances: isSet(object.rebalances) ? globalThis.Number(object.rebalances) : undefined,
+      fallbacks: isSet(object.fallbacks) ? globalThis.Number(object.fallbacks) : undefined,
       finalNav: isSet(object.finalNav)
         ? globalThis.Number(object.finalNav)
         : isSet(object.final_nav)
         ? globalThis.Number(object.final_nav)
-        : 0,
+        : undefined,
       extra: isObject(object.extra)
         ? (globalThis.Object.entries(object.extra) as [string, any][]).reduce(
           (acc: { [key: string]: number }, [key, value]: [string, any]) => {
@@ -1006,55 +1007,55 @@ export const BacktestMetrics: MessageFns<BacktestMetrics> = {
 
   toJSON(message: BacktestMetrics): unknown {
     const obj: any = {};
-    if (message.totalReturn !== 0) {
+    if (message.totalReturn !== undefined) {
       obj.totalReturn = floatToJson(message.totalReturn);
     }
-    if (message.annualReturn !== 0) {
+    if (message.annualReturn !== undefined) {
       obj.annualReturn = floatToJson(message.annualReturn);
     }
-    if (message.annualVolatility !== 0) {
+    if (message.annualVolatility !== undefined) {
       obj.annualVolatility = floatToJson(message.annualVolatility);
     }
-    if (message.sharpe !== 0) {
+    if (message.sharpe !== undefined) {
       obj.sharpe = floatToJson(message.sharpe);
     }
-    if (message.sortino !== 0) {
+    if (message.sortino !== undefined) {
       obj.sortino = floatToJson(message.sortino);
     }
-    if (message.maxDrawdown !== 0) {
+    if (message.maxDrawdown !== undefined) {
       obj.maxDrawdown = floatToJson(message.maxDrawdown);
     }
-    if (message.maxDrawdownDays !== 0) {
+    if (message.maxDrawdownDays !== undefined) {
       obj.maxDrawdownDays = Math.round(message.maxDrawdownDays);
     }
-    if (message.calmar !== 0) {
+    if (message.calmar !== undefined) {
       obj.calmar = floatToJson(message.calmar);
     }
-    if (message.alpha !== 0) {
+    if (message.alpha !== undefined) {
       obj.alpha = floatToJson(message.alpha);
     }
-    if (message.beta !== 0) {
+    if (message.beta !== undefined) {
       obj.beta = floatToJson(message.beta);
     }
-    if (message.informationRatio !== 0) {
+    if (message.informationRatio !== undefined) {
       obj.informationRatio = floatToJson(message.informationRatio);
     }
-    if (message.winRate !== 0) {
+    if (message.winRate !== undefined) {
       obj.winRate = floatToJson(message.winRate);
     }
-    if (message.turnover !== 0) {
+    if (message.turnover !== undefined) {
       obj.turnover = floatToJson(message.turnover);
     }
-    if (message.fees !== 0) {
+    if (message.fees !== undefined) {
       obj.fees = floatToJson(message.fees);
     }
-    if (message.rebalances !== 0) {
+    if (message.rebalances !== undefined) {
       obj.rebalances = Math.round(message.rebalances);
     }
-    if (message.fallbacks !== 0) {
+    if (message.fallbacks !== undefined) {
       obj.fallbacks = Math.round(message.fallbacks);
     }
-    if (message.finalNav !== 0) {
+    if (message.finalNav !== undefined) {
       obj.finalNav = floatToJson(message.finalNav);
     }
     if (message.extra) {
@@ -1074,23 +1075,23 @@ export const BacktestMetrics: MessageFns<BacktestMetrics> = {
   },
   fromPartial(object: DeepPartial<BacktestMetrics>): BacktestMetrics {
     const message = createBaseBacktestMetrics();
-    message.totalReturn = object.totalReturn ?? 0;
-    message.annualReturn = object.annualReturn ?? 0;
-    message.annualVolatility = object.annualVolatility ?? 0;
-    message.sharpe = object.sharpe ?? 0;
-    message.sortino = object.sortino ?? 0;
-    message.maxDrawdown = object.maxDrawdown ?? 0;
-    message.maxDrawdownDays = object.maxDrawdownDays ?? 0;
-    message.calmar = object.calmar ?? 0;
-    message.alpha = object.alpha ?? 0;
-    message.beta = object.beta ?? 0;
-    message.informationRatio = object.informationRatio ?? 0;
-    message.winRate = object.winRate ?? 0;
-    message.turnover = object.turnover ?? 0;
-    message.fees = object.fees ?? 0;
-    message.rebalances = object.rebalances ?? 0;
-    message.fallbacks = object.fallbacks ?? 0;
-    message.finalNav = object.finalNav ?? 0;
+    message.totalReturn = object.totalReturn ?? undefined;
+    message.annualReturn = object.annualReturn ?? undefined;
+    message.annualVolatility = object.annualVolatility ?? undefined;
+    message.sharpe = object.sharpe ?? undefined;
+    message.sortino = object.sortino ?? undefined;
+    message.maxDrawdown = object.maxDrawdown ?? undefined;
+    message.maxDrawdownDays = object.maxDrawdownDays ?? undefined;
+    message.calmar = object.calmar ?? undefined;
+    message.alpha = object.alpha ?? undefined;
+    message.beta = object.beta ?? undefined;
+    message.informationRatio = object.informationRatio ?? undefined;
+    message.winRate = object.winRate ?? undefined;
+    message.turnover = object.turnover ?? undefined;
+    message.fees = object.fees ?? undefined;
+    message.rebalances = object.rebalances ?? undefined;
+    message.fallbacks = object.fallbacks ?? undefined;
+    message.finalNav = object.finalNav ?? undefined;
     message.extra = (globalThis.Object.entries(object.extra ?? {}) as [string, number][]).reduce(
       (acc: { [key: string]: number }, [key, value]: [string, number]) => {
         if (value !== undefined) {

@@ -1,0 +1,102 @@
+/**
+ * Runs one optimization job on this node: a node (embedded NATS unless HPPO_NATS_URL), a pool of
+ * backtester workers (worker threads, one actor system each), a job master and a reporter actor
+ * that receives progress and the result. Used by `hppo optimize` and the sweep benchmark.
+ */
+import {
+  JobFinished,
+  JobProgress,
+  StartJob,
+  WorkerPool,
+  createLogger,
+  is,
+  metricsFromProto,
+  paramsFromProto,
+  startNode,
+  type CompiledJob,
+  type JobStatus,
+  type Logger,
+  type Params,
+} from '../../src/index.js';
+import { jobMasterActor } from './job-master.js';
+
+export interface JobTrial {
+  number: number;
+  params: Params;
+  metrics: Record<string, number>;
+  objectives: number[];
+  error?: { code: string; message: string };
+  seconds: number;
+  worker: string;
+}
+
+export interface JobRunResult {
+  jobId: string;
+  status: JobStatus;
+  trials: JobTrial[];
+  best: JobTrial | undefined;
+  timings: { nodeStartSec: number; workersReadySec: number; jobSec: number; totalSec: number };
+  natsUrl: string;
+  embeddedNats: boolean;
+  workers: number;
+}
+
+export interface RunJobOptions {
+  natsUrl?: string;
+  log?: Logger;
+  onProgress?(status: JobStatus): void;
+}
+
+export async function runJob(job: CompiledJob, opts: RunJobOptions = {}): Promise<JobRunResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? createLogger('run-job');
+  const node = await startNode({ ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
+  const tNode = performance.now();
+  let pool: WorkerPool | undefined;
+  try {
+    const workerModule = new URL(`../backtester/worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+    pool = await WorkerPool.start({ count: job.execution.workers, natsUrl: node.natsUrl, nodeIdPrefix: node.nodeId, module: workerModule, log });
+    const tWorkers = performance.now();
+    let resolveFinished: (f: JobFinished) => void = () => {};
+    const finished = new Promise<JobFinished>((r) => (resolveFinished = r));
+    const reporter = await node.system.spawn('reporter', () => ({
+      receive(msg) {
+        if (is(msg, JobProgress) && msg.body.status) opts.onProgress?.(msg.body.status);
+        else if (is(msg, JobFinished)) resolveFinished(msg.body);
+      },
+    }));
+    const jm = await node.system.spawn('job-master', jobMasterActor);
+    const jobId = job.document.name;
+    await node.system.ask(jm, StartJob, { spec: { jobId, name: jobId, configJson: JSON.stringify(job.document) }, reportTo: reporter.address, workers: pool.addresses() }, { timeoutMs: 30_000 });
+    const f = await finished;
+    const tJob = performance.now();
+    const trials: JobTrial[] = f.trials.map((t) => ({
+      number: t.number,
+      params: paramsFromProto(t.params),
+      metrics: metricsFromProto(t.metrics),
+      objectives: t.objectives,
+      ...(t.error ? { error: { code: t.error.code, message: t.error.message } } : {}),
+      seconds: t.seconds,
+      worker: t.worker,
+    }));
+    const bestNo = f.status?.best?.number;
+    return {
+      jobId,
+      status: f.status as JobStatus,
+      trials,
+      best: trials.find((t) => t.number === bestNo),
+      timings: {
+        nodeStartSec: (tNode - t0) / 1000,
+        workersReadySec: (tWorkers - tNode) / 1000,
+        jobSec: (tJob - tWorkers) / 1000,
+        totalSec: (performance.now() - t0) / 1000,
+      },
+      natsUrl: node.natsUrl,
+      embeddedNats: node.embedded !== undefined,
+      workers: job.execution.workers,
+    };
+  } finally {
+    await pool?.stop();
+    await node.stop();
+  }
+}
