@@ -166,11 +166,17 @@ function* loop(
   const marks = c.tape.marks;
   const n = c.panel.tickers.length;
   const call = (hook: 'onInit' | 'onRebalance' | 'onBar' | 'onEnd'): unknown => {
+    let r: unknown;
     try {
-      return hook === 'onBar' ? strategy.onBar?.(ctx, bar) : strategy[hook]?.(ctx);
+      r = hook === 'onBar' ? strategy.onBar?.(ctx, bar) : strategy[hook]?.(ctx);
     } catch (err) {
       throw strategyError(strategy, hook, ctx.date, err);
     }
+    if (!isThenable(r)) return r;
+    const date = ctx.date;
+    return Promise.resolve(r).catch((err: unknown) => {
+      throw strategyError(strategy, hook, date, err);
+    });
   };
   let r = call('onInit');
   if (isThenable(r)) yield r;
@@ -275,7 +281,7 @@ export async function runBacktest(
       await n.value;
     } catch (err) {
       it.return();
-      throw strategyError(s, 'async hook', c.dates[0] ?? '', err);
+      throw err;
     }
   }
   return out.result as BacktestResult;

@@ -241,4 +241,12 @@ test('async hooks run with runBacktest and are refused by runBacktestSync; param
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(runBacktest(factory, { panel }, { params: { wA: 0.5 }, signal: ac.signal }), /backtest cancelled/);
+  const failing: Strategy = {
+    name: 'late',
+    async onBar(_ctx, bar) {
+      await Promise.resolve();
+      if (bar.index === 3) throw new RangeError('bad window');
+    },
+  };
+  await assert.rejects(runBacktest(failing, { panel }), new RegExp(`strategy late: onBar failed on ${dates[3]}: bad window`));
 });
