@@ -55,7 +55,11 @@ export class WorkerPool {
   private launch(index: number, restarts: number): Promise<void> {
     // Same extension as this module: compiled JS in production, TypeScript under tsx in development.
     const entryPath = new URL(`./worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-    const worker = new Worker(entryPath, {
+    // Under tsx (development, not production) the worker registers the TypeScript loader first.
+    const dev = entryPath.pathname.endsWith('.ts');
+    const script = dev ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entryPath.href)}); })` : entryPath;
+    const worker = new Worker(script, {
+      eval: dev,
       workerData: { natsUrl: this.opts.natsUrl, nodeId: `${this.opts.nodeIdPrefix}-w${index}`, module: this.opts.module, data: this.opts.data ?? null },
     });
     const slot: Slot = { index, worker, addresses: [], restarts, stopping: false };
