@@ -3,3 +3,4 @@ export { paramsToProto, paramsFromProto, metricsToProto, metricsFromProto } from
 export { branin, hartmann6, rosenbrock } from './analytic.js';
 export { parseObjectives, compileObjectives, type ObjectiveDef, type CompiledObjectives } from './objectives.js';
 export { loadJobDocument, compileJob, type CompiledJob, type ExecutionOptions } from './job-config.js';
+export { loadMarket, compileBacktestSection, type Market } from './market.js';
