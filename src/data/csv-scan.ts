@@ -117,6 +117,24 @@ export function dateKeyToIso(key: number): string {
   return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
+/** YYYYMMDD → days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's days_from_civil). */
+export function dateKeyToEpochDay(key: number): number {
+  let y = Math.floor(key / 10000);
+  const m = Math.floor(key / 100) % 100;
+  const d = key % 100;
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Days since 1970-01-01 → "YYYY-MM-DD". */
+export function epochDayToIsoDate(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
 /**
  * The cells of one CSV line. `buf` is the byte array the boundaries refer to: the input itself,
  * or (for a line with quoted cells, rare in price files) a re-encoded copy of the unquoted cells.
@@ -129,7 +147,8 @@ export interface RowCells {
 
 /**
  * Splits bytes[lineStart, lineEnd) (no line terminator) at commas into starts/ends (capacity =
- * their length). Quoted cells ("a,b", "x""y") are unquoted through a slower path.
+ * their length), filling and returning `out` (reused across rows: no allocation per row). Quoted
+ * cells ("a,b", "x""y") are unquoted through a slower path.
  */
 export function splitRow(
   b: Uint8Array,
@@ -139,6 +158,7 @@ export function splitRow(
   ends: Int32Array,
   source: string,
   line: number,
+  out: RowCells,
 ): RowCells {
   const cap = starts.length;
   let count = 0;
@@ -153,7 +173,7 @@ export function splitRow(
       count++;
       cellStart = i + 1;
     } else if (c === 34) {
-      return splitQuotedRow(b, lineStart, lineEnd, starts, ends, source, line);
+      return splitQuotedRow(b, lineStart, lineEnd, starts, ends, source, line, out);
     }
   }
   if (count < cap) {
@@ -161,7 +181,9 @@ export function splitRow(
     ends[count] = lineEnd;
   }
   count++;
-  return { buf: b, count };
+  out.buf = b;
+  out.count = count;
+  return out;
 }
 
 function splitQuotedRow(
@@ -172,6 +194,7 @@ function splitQuotedRow(
   ends: Int32Array,
   source: string,
   line: number,
+  out: RowCells,
 ): RowCells {
   const text = decodeUtf8(b, lineStart, lineEnd);
   const cells = splitCsvText(text, source, line);
@@ -189,7 +212,9 @@ function splitQuotedRow(
     }
     pos += p.length;
   }
-  return { buf, count: parts.length };
+  out.buf = buf;
+  out.count = parts.length;
+  return out;
 }
 
 /** RFC 4180 split of one line of text (quotes may not span lines). */

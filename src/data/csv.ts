@@ -28,7 +28,9 @@ import {
   POW10,
   QuoteError,
   countLines,
+  dateKeyToEpochDay,
   dateKeyToIso,
+  epochDayToIsoDate,
   decodeUtf8,
   parseCellNumber,
   parseDateKey,
@@ -280,6 +282,7 @@ function parseWide(
   const cols = nFile + 1;
   const starts = new Int32Array(cols);
   const ends = new Int32Array(cols);
+  const holder: RowCells = { buf: new Uint8Array(0), count: 0 };
   let prevKey = -1;
   let missing = 0;
   let row = 0;
@@ -355,7 +358,7 @@ function parseWide(
     if (fastRow(ls, le)) return;
     let cells: RowCells;
     try {
-      cells = splitRow(b, ls, le, starts, ends, source, line);
+      cells = splitRow(b, ls, le, starts, ends, source, line, holder);
     } catch (err) {
       throw asDataError(err, source, line);
     }
@@ -471,9 +474,13 @@ function parseLong(
   const tickers: string[] = [];
   const lastKey: number[] = [];
   const lastLine: number[] = [];
-  const dateSet = new Set<number>();
+  // Dates as days since 1970-01-01 (rowDate); the calendar is the set of days seen, found with a
+  // presence table over [minDay, maxDay] instead of a Set/Map per row.
+  let minDay = Number.POSITIVE_INFINITY;
+  let maxDay = Number.NEGATIVE_INFINITY;
   const starts = new Int32Array(cols);
   const ends = new Int32Array(cols);
+  const holder: RowCells = { buf: new Uint8Array(0), count: 0 };
   // Long files are usually grouped by ticker: compare with the previous row's ticker bytes first.
   let prevTickerBuf: Uint8Array | undefined;
   let prevTs = 0;
@@ -484,7 +491,7 @@ function parseLong(
   forEachLine(b, header.bodyStart, (ls, le, line) => {
     let cells: RowCells;
     try {
-      cells = splitRow(b, ls, le, starts, ends, source, line);
+      cells = splitRow(b, ls, le, starts, ends, source, line, holder);
     } catch (err) {
       throw asDataError(err, source, line);
     }
@@ -533,7 +540,9 @@ function parseLong(
     }
     lastKey[t] = key;
     lastLine[t] = line;
-    dateSet.add(key);
+    const day = dateKeyToEpochDay(key);
+    if (day < minDay) minDay = day;
+    if (day > maxDay) maxDay = day;
     for (let f = 0; f < nf; f++) {
       const j = fieldIdx[f]!;
       const s = starts[j]!;
@@ -551,7 +560,7 @@ function parseLong(
       }
       rowVals[n * nf + f] = v;
     }
-    rowDate[n] = key;
+    rowDate[n] = day;
     rowTicker[n] = t;
     n++;
   });
@@ -567,16 +576,23 @@ function parseLong(
     if (outOf[i] !== -1) throw new DataError(`ticker "${t}" requested twice`, { source });
     outOf[i] = k;
   });
-  const keys = [...dateSet].sort((x, y) => x - y);
-  const rowOf = new Map<number, number>();
-  keys.forEach((k, i) => rowOf.set(k, i));
+  const span = maxDay - minDay + 1;
+  const rowOfDay = new Int32Array(span).fill(-1);
+  for (let r = 0; r < n; r++) rowOfDay[rowDate[r]! - minDay] = 0;
+  const keys: number[] = [];
+  for (let d = 0; d < span; d++) {
+    if (rowOfDay[d] === 0) {
+      rowOfDay[d] = keys.length;
+      keys.push(d + minDay);
+    }
+  }
   const T = keys.length;
   const nOut = wanted.length;
   const store = new Float64Array(nf * nOut * T).fill(Number.NaN);
   for (let r = 0; r < n; r++) {
     const k = outOf[rowTicker[r]!]!;
     if (k < 0) continue;
-    const i = rowOf.get(rowDate[r]!)!;
+    const i = rowOfDay[rowDate[r]! - minDay]!;
     for (let f = 0; f < nf; f++) store[(f * nOut + k) * T + i] = rowVals[r * nf + f]!;
   }
   const byField = new Map<PriceField, Float64Array[]>();
@@ -593,7 +609,7 @@ function parseLong(
     byField.set(field, colsOut);
   });
   const full: { -readonly [K in keyof PricePanel]: PricePanel[K] } = {
-    dates: keys.map(dateKeyToIso),
+    dates: keys.map(epochDayToIsoDate),
     tickers: [...wanted],
     close: byField.get('close')!,
   };
@@ -637,6 +653,7 @@ export function parseBenchmarkCsv(bytes: Uint8Array, source: string, options: Be
   const cols = header.names.length;
   const starts = new Int32Array(cols);
   const ends = new Int32Array(cols);
+  const holder: RowCells = { buf: new Uint8Array(0), count: 0 };
   const cap = countLines(bytes, header.bodyStart);
   const values = new Float64Array(cap);
   const keys: number[] = [];
@@ -644,7 +661,7 @@ export function parseBenchmarkCsv(bytes: Uint8Array, source: string, options: Be
   forEachLine(bytes, header.bodyStart, (ls, le, line) => {
     let cells: RowCells;
     try {
-      cells = splitRow(bytes, ls, le, starts, ends, source, line);
+      cells = splitRow(bytes, ls, le, starts, ends, source, line, holder);
     } catch (err) {
       throw asDataError(err, source, line);
     }

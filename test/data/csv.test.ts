@@ -208,3 +208,15 @@ describe('cell scanning', () => {
     assert.deepEqual([...panel.close[0]!], [3]);
   });
 });
+
+describe('date arithmetic', () => {
+  test('dateKeyToEpochDay agrees with Date.UTC over 1900..2100 and epochDayToIsoDate inverts it', async () => {
+    const { dateKeyToEpochDay, epochDayToIsoDate } = await import('../../src/data/csv-scan.js');
+    for (let day = Date.UTC(1900, 0, 1) / 86_400_000; day <= Date.UTC(2100, 11, 31) / 86_400_000; day += 1) {
+      const iso = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      const key = Number(iso.replaceAll('-', ''));
+      assert.equal(dateKeyToEpochDay(key), day, iso);
+      assert.equal(epochDayToIsoDate(day), iso);
+    }
+  });
+});
