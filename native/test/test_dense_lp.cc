@@ -295,3 +295,40 @@ HPPO_TEST("dense_lp stops with Cancelled when the cancel flag is set") {
   Info info = solve(lp.view(), Settings{}, o, nullptr, &flag);
   HPPO_CHECK(info.status == Status::Cancelled);
 }
+
+HPPO_TEST("dense_lp batch over one shared matrix (factorization reuse) is bit-identical across thread counts") {
+  std::mt19937_64 rng(77);
+  std::uniform_real_distribution<double> U(-1.0, 1.0);
+  Lp base = randomLp(rng, 18, 45, true);
+  const int K = 40;
+  std::vector<std::vector<double>> costs(K, base.c);
+  for (auto& c : costs)
+    for (double& v : c) v += 0.02 * U(rng);
+  std::vector<Problem> ps(K);
+  for (int k = 0; k < K; ++k) {
+    ps[k] = base.view();
+    ps[k].c = costs[k].data();  // same a, bounds: only the costs differ
+  }
+  std::vector<std::vector<double>> first;
+  for (int threads : {1, 3}) {
+    std::vector<std::vector<double>> xs(K, std::vector<double>(base.n));
+    std::vector<Output> outs(K);
+    for (int k = 0; k < K; ++k) outs[k].x = xs[k].data();
+    std::vector<Info> infos(K);
+    BatchOptions opt;
+    opt.threads = threads, opt.chainWarmStart = true, opt.chainLength = 10;
+    solveBatch(ps.data(), outs.data(), infos.data(), K, Settings{}, opt);
+    for (int k = 0; k < K; ++k) {
+      HPPO_CHECK(infos[k].status == Status::Optimal);
+      Lp one = base;
+      one.c = costs[k];
+      Result r = run(one);
+      HPPO_CHECK_NEAR(infos[k].objective, r.info.objective, 1e-12);
+      for (int j = 0; j < base.n; ++j) HPPO_CHECK_NEAR(xs[k][j], r.x[j], 1e-9);
+    }
+    if (first.empty()) first = xs;
+    else
+      for (int k = 0; k < K; ++k)
+        for (int j = 0; j < base.n; ++j) HPPO_CHECK(xs[k][j] == first[k][j]);
+  }
+}

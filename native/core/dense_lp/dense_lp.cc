@@ -43,6 +43,17 @@ class Workspace {
   std::vector<int8_t> status;  // N = n + m
   std::vector<double> x, lo, up, cost, d, weight, xn;  // N (xn: n)
   std::vector<double> y, alpha, col, cb, rhs;          // m
+  // The last solve on this workspace ended on a fresh factorization of `factBasis` (sorted) for the
+  // matrix at `factA` (m x n): a next solve of the same matrix (same pointer, same batch call, so
+  // the contents cannot have changed) that starts from that basis reuses binv instead of
+  // refactorizing; the result is identical since binv is exactly what factorize() would compute.
+  const double* factA = nullptr;
+  int factM = -1, factN = -1;
+  std::vector<int> factBasis;
+  bool factValid = false;
+  // Pricing weights 1 + |a_j|^2 of the matrix at weightA (m x n).
+  const double* weightA = nullptr;
+  int weightM = -1, weightN = -1;
 };
 
 namespace {
@@ -262,7 +273,7 @@ Info Simplex::run(const Output& out) {
   w_.pivRow.resize(m);
   w_.rowUsed.resize(m);
   w_.status.assign(N, bs::kLower);
-  for (auto* v : {&w_.x, &w_.lo, &w_.up, &w_.cost, &w_.d, &w_.weight}) v->assign(N, 0.0);
+  for (auto* v : {&w_.x, &w_.lo, &w_.up, &w_.cost, &w_.d}) v->assign(N, 0.0);
   w_.xn.assign(n, 0.0);
   for (auto* v : {&w_.y, &w_.alpha, &w_.col, &w_.cb, &w_.rhs}) v->assign(m, 0.0);
 
@@ -270,19 +281,27 @@ Info Simplex::run(const Output& out) {
     w_.lo[j] = p_.colLower[j];
     w_.up[j] = p_.colUpper[j];
     w_.cost[j] = p_.c[j];
-    w_.weight[j] = 1.0;
   }
   for (int i = 0; i < m; ++i) {
     w_.lo[n + i] = p_.rowLower[i];
     w_.up[n + i] = p_.rowUpper[i];
     w_.cost[n + i] = 0.0;
-    w_.weight[n + i] = 2.0;
-    const double* ai = p_.a + static_cast<size_t>(i) * n;
-    for (int j = 0; j < n; ++j) w_.weight[j] += ai[j] * ai[j];
+  }
+  if (w_.weightA != p_.a || w_.weightM != m || w_.weightN != n) {
+    w_.weight.assign(N, 1.0);
+    for (int i = 0; i < m; ++i) {
+      w_.weight[n + i] = 2.0;
+      const double* ai = p_.a + static_cast<size_t>(i) * n;
+      for (int j = 0; j < n; ++j) w_.weight[j] += ai[j] * ai[j];
+    }
+    w_.weightA = p_.a, w_.weightM = m, w_.weightN = n;
   }
 
   initialBasis(info);
-  if (!factorize(info)) {
+  std::sort(w_.basisIdx.begin(), w_.basisIdx.end());
+  const bool reuse = w_.factValid && w_.factA == p_.a && w_.factM == m && w_.factN == n && w_.basisIdx == w_.factBasis;
+  w_.factValid = false;
+  if (!reuse && !factorize(info)) {
     info.status = Status::NumericalError;
     finish(out, info);
     return info;
@@ -345,6 +364,10 @@ Info Simplex::run(const Output& out) {
         continue;
       }
       info.status = phase1 ? Status::Infeasible : Status::Optimal;
+      // Ends on a fresh factorization (sinceRefactor == 0): keep it for the next solve.
+      w_.factValid = true;
+      w_.factA = p_.a, w_.factM = m, w_.factN = n;
+      w_.factBasis = w_.basisIdx;
       break;
     }
     if (info.iterations >= maxIt) {
