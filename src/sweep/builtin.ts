@@ -1,2 +1,3 @@
 // Registers the built-in evaluators (imported for its side effect by backtester workers).
 import './analytic.js';
+import './hppo-var-evaluator.js';

@@ -1,0 +1,256 @@
+/**
+ * The HPPO VaR model (issue 5 item 5a): at each rebalance day, minimize the historical CVaR at tail
+ * probability `alpha` of the window's daily returns subject to an annualized mean return ≥ `mu`,
+ * fully invested, long only. This is exactly the LP of ../shared/reference/hppo_ref.py
+ * (`solve_var_model`), solved to a vertex by the native dense simplex (src/solver/small-lp.ts):
+ *
+ *   minimize    t + 1/(alpha·S) Σ_s u_s
+ *   subject to  u_s ≥ −r_sᵀw − t, u_s ≥ 0        (s = 1..S, the window's returns)
+ *               periodsPerYear · mᵀw ≥ mu          (m = column means; omitted on fallback)
+ *               Σ w = 1, 0 ≤ w ≤ 1
+ *
+ * Fallback: mu is unreachable exactly when max_i periodsPerYear·m_i < mu (long only, fully
+ * invested); the LP is then solved without the return row (minimum CVaR) and the rebalance counts
+ * one fallback of the trial. A reachable LP that the solver still calls infeasible is treated the
+ * same way (the reference does the same; never seen on the 2015 data).
+ *
+ * Window: the S daily simple returns of the S trading days before the rebalance day (prices of
+ * rows t−S−1 … t−1), or ending with it (`windowIncludesToday`: rows t−S … t). Universe: the
+ * assets with a price on every one of those rows and on day t. Weights of the LP are clipped at 0
+ * and divided by their (numpy-order) sum, as the reference does.
+ *
+ * Two forms with the same rules:
+ *  - `hppoVarStrategy(params, options)`: an event-driven Strategy (one LP per rebalance), for
+ *    `hppo backtest` and user-facing parity;
+ *  - `hppoVarBatchStrategy(options)`: a BatchStrategy for runBacktestBatch that builds the window
+ *    ONCE per date and solves every trial's LP in ONE native batch call, warm started along a
+ *    chain of similar candidates (sorted by alpha, then mu) and, for each chain head, from that
+ *    trial's final basis at the previous rebalance when the LP has the same shape.
+ */
+import type { PricePanel } from '../../data/panel.js';
+import { InvalidArgumentError, SolverError } from '../../errors.js';
+import { buildCvarLps, cvarWeights, scenarioMeans, type CvarLpSpec, type ScenarioWindow } from '../../solver/cvar-lp.js';
+import { solveDenseLpBatch, type DenseLp, type DenseLpOptions, type DenseLpResult } from '../../solver/small-lp.js';
+import type { BatchRebalanceContext, BatchStrategy } from '../batch.js';
+import type { Params, Strategy, StrategyContext } from '../strategy.js';
+
+export interface HppoVarOptions {
+  /** Daily returns in the estimation window (S). Default 20. */
+  window?: number;
+  /** The window ends with the rebalance day's own return (default false: the day before, as the reference). */
+  windowIncludesToday?: boolean;
+  /** Annualization factor of the mean-return target. Default 252. */
+  periodsPerYear?: number;
+  /** LP solver; only 'dense' (exact vertex, the small-problem path). Default 'dense'. */
+  solver?: 'dense';
+  /** Problems per warm-start chain in the batch form. Default 11. */
+  chainLength?: number;
+  /** Native threads of a batch solve (0 = all). Default 1 (sweeps parallelize over workers). */
+  threads?: number;
+}
+
+export interface ResolvedHppoVarOptions {
+  readonly window: number;
+  readonly windowIncludesToday: boolean;
+  readonly periodsPerYear: number;
+  readonly solver: 'dense';
+  readonly chainLength: number;
+  readonly threads: number;
+}
+
+const OPTION_KEYS = ['window', 'windowIncludesToday', 'periodsPerYear', 'solver', 'chainLength', 'threads'];
+
+export function compileHppoVarOptions(o: HppoVarOptions = {}, field = 'model.options'): ResolvedHppoVarOptions {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new InvalidArgumentError(field, `expected a mapping, got ${JSON.stringify(o)}`);
+  for (const k of Object.keys(o)) if (!OPTION_KEYS.includes(k)) throw new InvalidArgumentError(`${field}.${k}`, `unknown option (allowed: ${OPTION_KEYS.join(', ')})`);
+  const window = o.window ?? 20;
+  if (!Number.isInteger(window) || window < 1) throw new InvalidArgumentError(`${field}.window`, `expected an integer ≥ 1 (daily returns), got ${JSON.stringify(window)}`);
+  const inc = o.windowIncludesToday ?? false;
+  if (typeof inc !== 'boolean') throw new InvalidArgumentError(`${field}.windowIncludesToday`, `expected true or false, got ${JSON.stringify(inc)}`);
+  const ppy = o.periodsPerYear ?? 252;
+  if (typeof ppy !== 'number' || !Number.isFinite(ppy) || ppy <= 0) throw new InvalidArgumentError(`${field}.periodsPerYear`, `expected a number > 0, got ${JSON.stringify(ppy)}`);
+  const solver = o.solver ?? 'dense';
+  if (solver !== 'dense') throw new InvalidArgumentError(`${field}.solver`, `expected "dense" (exact vertex solver), got ${JSON.stringify(solver)}`);
+  const chainLength = o.chainLength ?? 11;
+  if (!Number.isInteger(chainLength) || chainLength < 1) throw new InvalidArgumentError(`${field}.chainLength`, `expected an integer ≥ 1, got ${JSON.stringify(chainLength)}`);
+  const threads = o.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 0) throw new InvalidArgumentError(`${field}.threads`, `expected an integer ≥ 0 (0 = all), got ${JSON.stringify(threads)}`);
+  return { window, windowIncludesToday: inc, periodsPerYear: ppy, solver, chainLength, threads };
+}
+
+/** One trial's (alpha, mu) from its params, validated. */
+export interface HppoVarCell {
+  readonly alpha: number;
+  readonly mu: number;
+}
+
+export function hppoVarCell(p: Params, field = 'params'): HppoVarCell {
+  const alpha = p['alpha'];
+  const mu = p['mu'];
+  if (typeof alpha !== 'number' || !(alpha > 0 && alpha <= 1)) throw new InvalidArgumentError(`${field}.alpha`, `expected a tail probability in (0, 1], got ${JSON.stringify(alpha)}`);
+  if (typeof mu !== 'number' || !Number.isFinite(mu)) throw new InvalidArgumentError(`${field}.mu`, `expected a finite annualized target return, got ${JSON.stringify(mu)}`);
+  return { alpha, mu };
+}
+
+/** The estimation window of a rebalance day: universe (panel column indices) and S × n returns. */
+export interface HppoVarWindow {
+  readonly columns: Int32Array;
+  readonly window: ScenarioWindow;
+  /** max_i periodsPerYear · m_i (−Infinity when the universe is empty). */
+  readonly bestAnnualMean: number;
+}
+
+/** Builds the window of panel row `row` (the rebalance day) by the reference's rule. */
+export function hppoVarWindow(panel: PricePanel, row: number, o: ResolvedHppoVarOptions): HppoVarWindow {
+  const S = o.window;
+  const end = o.windowIncludesToday ? row + 1 : row; // exclusive
+  const first = end - S - 1;
+  const cols: number[] = [];
+  if (first >= 0) {
+    for (let i = 0; i < panel.close.length; i++) {
+      const c = panel.close[i] as Float64Array;
+      if (Number.isNaN(c[row] as number)) continue;
+      let ok = true;
+      for (let r = first; r < end; r++) {
+        if (Number.isNaN(c[r] as number)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) cols.push(i);
+    }
+  }
+  const n = cols.length;
+  const returns = new Float64Array(S * n);
+  for (let j = 0; j < n; j++) {
+    const c = panel.close[cols[j] as number] as Float64Array;
+    for (let s = 0; s < S; s++) returns[s * n + j] = (c[first + s + 1] as number) / (c[first + s] as number) - 1;
+  }
+  const window: ScenarioWindow = { returns, numScenarios: S, numAssets: n };
+  let best = -Infinity;
+  if (n > 0) for (const m of scenarioMeans(window)) best = Math.max(best, m);
+  return { columns: Int32Array.from(cols), window, bestAnnualMean: o.periodsPerYear * best };
+}
+
+/** The LP spec of a cell on a window (null target = the fallback LP). */
+function cellSpec(w: HppoVarWindow, cell: HppoVarCell, o: ResolvedHppoVarOptions): CvarLpSpec {
+  const reachable = w.bestAnnualMean >= cell.mu;
+  return { alpha: cell.alpha, targetAnnualReturn: reachable ? cell.mu : null, periodsPerYear: o.periodsPerYear };
+}
+
+const LP_OPTIONS: DenseLpOptions = {};
+
+/** What the solves of one date gave, per cell. */
+export interface HppoVarSolution {
+  /** Weights over the universe (index-aligned with `columns`). */
+  readonly weights: Float64Array;
+  readonly fallback: boolean;
+  /** Final basis, for a warm start at the next date. */
+  readonly basis: Int8Array;
+  readonly iterations: number;
+}
+
+/**
+ * Solves the cells' LPs on one window in one native batch call. `warm[k]`, when given and of the
+ * right length, is the starting basis of cell k; other cells chain from the previous cell of their
+ * chain. Cells are solved in the order given (callers sort them so neighbours are similar).
+ */
+export function solveHppoVarCells(
+  w: HppoVarWindow,
+  cells: readonly HppoVarCell[],
+  o: ResolvedHppoVarOptions,
+  warm?: readonly (Int8Array | undefined)[],
+): HppoVarSolution[] {
+  const n = w.window.numAssets;
+  if (n === 0 || cells.length === 0) return cells.map(() => ({ weights: new Float64Array(0), fallback: false, basis: new Int8Array(0), iterations: 0 }));
+  const specs = cells.map((c) => cellSpec(w, c, o));
+  const lps: DenseLp[] = buildCvarLps(w.window, specs);
+  if (warm) {
+    for (let k = 0; k < lps.length; k++) {
+      const b = warm[k];
+      const p = lps[k] as DenseLp;
+      if (b !== undefined && b.length === p.numCols + p.numRows) lps[k] = { ...p, basis: b };
+    }
+  }
+  const results: DenseLpResult[] = solveDenseLpBatch(lps, { ...LP_OPTIONS, chainWarmStart: true, chainLength: o.chainLength, threads: o.threads });
+  const out: HppoVarSolution[] = new Array(cells.length);
+  for (let k = 0; k < cells.length; k++) {
+    let r = results[k] as DenseLpResult;
+    let fallback = specs[k]!.targetAnnualReturn === null;
+    if (r.status === 'infeasible' && !fallback) {
+      // The reference's rule: a reachable target the solver calls infeasible → the min-CVaR LP.
+      fallback = true;
+      const lp = buildCvarLps(w.window, [{ ...specs[k]!, targetAnnualReturn: null }]);
+      r = solveDenseLpBatch(lp, { threads: 1 })[0] as DenseLpResult;
+    }
+    if (r.status !== 'optimal') {
+      throw new SolverError(`hppo-var: LP (alpha ${cells[k]!.alpha}, mu ${cells[k]!.mu}) ended with status ${r.status} after ${r.iterations} iterations`);
+    }
+    out[k] = { weights: cvarWeights(r.x, n), fallback, basis: r.basis.slice(), iterations: r.iterations };
+  }
+  return out;
+}
+
+/** The event-driven form: one trial, one LP per rebalance day. */
+export function hppoVarStrategy(params: Params, options: HppoVarOptions | ResolvedHppoVarOptions = {}): Strategy {
+  const o = compileHppoVarOptions(options) // idempotent on resolved options;
+  const cell = hppoVarCell(params);
+  let prevBasis: Int8Array | undefined;
+  return {
+    name: 'hppo-var',
+    onRebalance(ctx: StrategyContext) {
+      const w = hppoVarWindow(ctx.panel, ctx.row, o);
+      const weights = new Float64Array(ctx.symbols.length);
+      if (w.columns.length > 0) {
+        const [sol] = solveHppoVarCells(w, [cell], o, [prevBasis]);
+        prevBasis = sol!.basis;
+        if (sol!.fallback) ctx.countFallback();
+        for (let k = 0; k < w.columns.length; k++) weights[w.columns[k] as number] = sol!.weights[k] as number;
+      }
+      ctx.orderTargetPercents(weights);
+    },
+  };
+}
+
+/** The batch form for runBacktestBatch (see the file comment). */
+export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOptions = {}): BatchStrategy & { readonly lpIterations: number; readonly lpSolves: number } {
+  const o = compileHppoVarOptions(options) // idempotent on resolved options;
+  let cells: HppoVarCell[] | undefined;
+  let order: number[] = [];
+  let prev: (Int8Array | undefined)[] = [];
+  let lpIterations = 0;
+  let lpSolves = 0;
+  return {
+    name: 'hppo-var',
+    get lpIterations() {
+      return lpIterations;
+    },
+    get lpSolves() {
+      return lpSolves;
+    },
+    onRebalance(ctx: BatchRebalanceContext) {
+      if (cells === undefined) {
+        cells = ctx.params.map((p, j) => hppoVarCell(p, `params[${j}]`));
+        const cs = cells;
+        order = cs.map((_, j) => j).sort((a, b) => cs[a]!.alpha - cs[b]!.alpha || cs[a]!.mu - cs[b]!.mu || a - b);
+        prev = order.map(() => undefined);
+      }
+      const w = hppoVarWindow(ctx.panel, ctx.row, o);
+      if (w.columns.length === 0) return; // weights stay 0: everything tradable goes to cash
+      const sorted = order.map((j) => cells![j]!);
+      // Only chain heads start from their own previous basis; the rest chain from their neighbour.
+      const warm = order.map((_, k) => (k % o.chainLength === 0 ? prev[k] : undefined));
+      const sols = solveHppoVarCells(w, sorted, o, warm);
+      lpSolves += sols.length;
+      for (let k = 0; k < order.length; k++) {
+        const j = order[k] as number;
+        const sol = sols[k] as HppoVarSolution;
+        prev[k] = sol.basis;
+        lpIterations += sol.iterations;
+        if (sol.fallback) ctx.countFallback(j);
+        const tw = ctx.weights[j] as Float64Array;
+        for (let i = 0; i < w.columns.length; i++) tw[w.columns[i] as number] = sol.weights[i] as number;
+      }
+    },
+  };
+}
