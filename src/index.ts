@@ -69,6 +69,20 @@ export {
   type CvarLpSpec,
   type ScenarioWindow,
 } from './solver/cvar-lp.js';
+export {
+  compileLpSettings,
+  lpFromMps,
+  LpStatus,
+  solveLp,
+  type CompiledLpSettings,
+  type LpDevice,
+  type LpProblem,
+  type LpProgress,
+  type LpResult,
+  type LpSettings,
+  type SolveLpOptions,
+} from './solver/lp.js';
+export { parseMps, readMps, MPS_INFINITY, type MpsProblem, type MpsReadOptions, type CsrMatrixData, type CscMatrixData } from './solver/mps.js';
 export * from './sweep/index.js';
 export { BacktestSpec, BacktestMetrics as BacktestMetricsMessage, ParameterSet, RunBacktestBatch, TrialResult as TrialResultMessage, BacktestBatchResult } from './gen/hppo/v1/backtest.js';
 export { JobSpec, JobState, JobStatus, JobProgress, JobFinished, StartJob, GetJobStatus, Trial as TrialMessage } from './gen/hppo/v1/job.js';

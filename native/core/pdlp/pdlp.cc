@@ -21,6 +21,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// The gap is relative to |pobj| + |dobj| without the customary "1 +": portfolio objectives are
+// O(1e-3) while the data are O(1), and "1 +" would let the objective be off by percents. The
+// floor only matters for objectives near zero.
+constexpr double kGapFloor = 1e-6;
 
 std::string fmt(double v) {
   std::ostringstream os;
@@ -290,6 +294,7 @@ void solve(const Problem& p, const Settings& st, Backend& be, const WarmStart* w
     for (std::size_t i = 0; i < m; ++i) { const double v = finiteMax(rl[i], ru[i]); bn += v * v; }
     bn = std::sqrt(bn);
     if (cn > 1e-10 && bn > 1e-10) omega = cn / bn;
+    omega *= st.initialPrimalWeightScale;
   }
 
   // Evaluates the T-output (xT, yT) in the original space.
@@ -310,7 +315,7 @@ void solve(const Problem& p, const Settings& st, Backend& be, const WarmStart* w
     r.gapAbs = std::fabs(r.pobj - r.dobj);
     r.pRel = r.pAbs / (1.0 + bNorm);
     r.dRel = r.dAbs / (1.0 + cNorm);
-    r.gapRel = r.gapAbs / (1.0 + std::fabs(r.pobj) + std::fabs(r.dobj));
+    r.gapRel = r.gapAbs / std::max(kGapFloor, std::fabs(r.pobj) + std::fabs(r.dobj));
     return r;
   };
   // Primal infeasibility: dual ray dy (scaled) with A'dy given. Dual infeasibility: primal ray dx.
@@ -377,6 +382,7 @@ void solve(const Problem& p, const Settings& st, Backend& be, const WarmStart* w
         pr.primalResidual = cur.pRel; pr.dualResidual = cur.dRel; pr.gap = cur.gapRel;
         pr.primalObjective = cur.pobj; pr.dualObjective = cur.dobj;
         pr.elapsedSec = elapsed;
+        pr.primalWeight = omega;
         hooks.progress(pr);
       }
       if (cur.pRel <= st.tolerance && cur.dRel <= st.tolerance && cur.gapRel <= st.tolerance) { status = kOptimal; break; }

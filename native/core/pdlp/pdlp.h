@@ -33,6 +33,7 @@ struct Settings {
   double restartNecessary = 0.8;      // ... or <= this and no longer decreasing
   double restartArtificial = 0.36;    // ... or iterations since restart >= this * total
   double primalWeightSmoothing = 0.5;  // theta of the primal weight update (0 = frozen)
+  double initialPrimalWeightScale = 1.0;  // initial omega = this * ||c|| / ||b|| (scaled problem)
   double stepSizeSafety = 0.99;       // eta = safety / ||A||_2 (power-iteration estimate)
   double progressIntervalSec = 1.0;   // minimum seconds between progress callbacks
 };
@@ -66,7 +67,7 @@ struct Info {
   // Relative measures (what `tolerance` is compared with):
   double primalResidual = 0.0;   // ||Ax - proj_[rl,ru](Ax)||_2 / (1 + ||b||_2)
   double dualResidual = 0.0;     // ||c - A'y - lambda||_2 / (1 + ||c||_2)
-  double gap = 0.0;              // |pobj - dobj| / (1 + |pobj| + |dobj|)
+  double gap = 0.0;              // |pobj - dobj| / max(1e-6, |pobj| + |dobj|)
   // The same, absolute:
   double primalResidualAbs = 0.0, dualResidualAbs = 0.0, gapAbs = 0.0;
   double setupSeconds = 0.0;     // scaling, upload, step-size estimate
@@ -88,6 +89,7 @@ struct Progress {
   double primalResidual = 0.0, dualResidual = 0.0, gap = 0.0;
   double primalObjective = 0.0, dualObjective = 0.0;
   double elapsedSec = 0.0;
+  double primalWeight = 0.0;
 };
 
 struct Hooks {

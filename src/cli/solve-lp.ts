@@ -1,0 +1,147 @@
+/**
+ * `hppo solve lp FILE.mps[.gz] [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]
+ *  [--threads N] [--float32] [--no-dense]`
+ *
+ * Reads an MPS file and solves it with PDLP. Exit 0 on any solve status (optimal, infeasible,
+ * limits); 2 on bad arguments or an unreadable file, with a message on stderr.
+ */
+import { HppoError } from '../errors.js';
+import { readMps } from '../solver/mps.js';
+import { lpFromMps, solveLp, type LpDevice, type LpSettings } from '../solver/lp.js';
+
+const USAGE =
+  'usage: hppo solve lp FILE.mps[.gz] [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]\n' +
+  '                     [--threads N] [--float32] [--no-dense] [--iteration-limit N]\n';
+
+interface Args {
+  file: string;
+  json: boolean;
+  settings: LpSettings;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  let file: string | undefined;
+  let json = false;
+  const settings: LpSettings = {};
+  const value = (i: number, name: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined) throw new Error(`${name}: missing value`);
+    return v;
+  };
+  const number = (s: string, name: string): number => {
+    const v = Number(s);
+    if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`${name}: "${s}" is not a number`);
+    return v;
+  };
+  try {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      switch (a) {
+        case '--json':
+          json = true;
+          break;
+        case '--tol':
+          settings.tolerance = number(value(i, a), a);
+          i++;
+          break;
+        case '--time-limit':
+          settings.timeLimitSec = number(value(i, a), a);
+          i++;
+          break;
+        case '--iteration-limit':
+          settings.iterationLimit = number(value(i, a), a);
+          i++;
+          break;
+        case '--threads':
+          settings.cpuThreads = number(value(i, a), a);
+          i++;
+          break;
+        case '--device': {
+          const d = value(i, a);
+          if (d !== 'auto' && d !== 'cpu' && d !== 'cuda') throw new Error(`--device: "${d}", expected auto, cpu or cuda`);
+          settings.device = d as LpDevice;
+          i++;
+          break;
+        }
+        case '--float32':
+          settings.denseFloat32 = true;
+          break;
+        case '--no-dense':
+          settings.denseBlock = 'off';
+          break;
+        case '-h':
+        case '--help':
+          return 'help';
+        default:
+          if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
+          if (file !== undefined) throw new Error(`unexpected argument "${a}" (one FILE only)`);
+          file = a;
+      }
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (file === undefined) return 'missing FILE';
+  return { file, json, settings };
+}
+
+export async function solveLpCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (typeof args === 'string') {
+    process.stderr.write(`hppo solve lp: ${args}\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const t0 = performance.now();
+    const mps = await readMps(args.file);
+    const readSeconds = (performance.now() - t0) / 1000;
+    const r = await solveLp(lpFromMps(mps), args.settings);
+    const warnings = [...mps.warnings, ...r.warnings];
+    if (args.json) {
+      const out = {
+        file: args.file,
+        status: r.status,
+        objective: r.objective,
+        dualObjective: r.dualObjective,
+        iterations: r.iterations,
+        restarts: r.restarts,
+        readSeconds,
+        setupSeconds: r.setupSeconds,
+        solveSeconds: r.solveSeconds,
+        primalResidual: r.primalResidual,
+        dualResidual: r.dualResidual,
+        gap: r.gap,
+        device: r.device,
+        backend: r.backend,
+        rows: mps.numRows,
+        cols: mps.numCols,
+        nnz: mps.A.values.length,
+        denseBlock: r.denseBlock,
+        warnings,
+      };
+      process.stdout.write(JSON.stringify(out) + '\n');
+    } else {
+      const lines = [
+        `file        ${args.file} (${mps.numRows} rows, ${mps.numCols} cols, ${mps.A.values.length} nonzeros, ${mps.sense})`,
+        `status      ${r.status}`,
+        `objective   ${r.objective}`,
+        `dual obj    ${r.dualObjective}`,
+        `residuals   primal ${r.primalResidual.toExponential(2)}  dual ${r.dualResidual.toExponential(2)}  gap ${r.gap.toExponential(2)} (relative)`,
+        `iterations  ${r.iterations} (${r.restarts} restarts)`,
+        `time        read ${readSeconds.toFixed(3)} s, setup ${r.setupSeconds.toFixed(3)} s, solve ${r.solveSeconds.toFixed(3)} s`,
+        `device      ${r.backend}: ${r.device}${r.denseBlock ? ` (dense block ${r.denseBlock.rows}x${r.denseBlock.cols}${r.denseBlock.float32 ? ' float32' : ''})` : ''}`,
+        ...warnings.map((w) => `warning     ${w}`),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return 0;
+  } catch (err) {
+    const msg = err instanceof HppoError ? err.message : (err as Error).message;
+    process.stderr.write(`hppo solve lp: ${msg}\n`);
+    return 2;
+  }
+}
