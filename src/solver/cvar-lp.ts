@@ -226,3 +226,57 @@ export function cvarWeights(x: Float64Array, numAssets: number): Float64Array {
   for (let i = 0; i < numAssets; i++) w[i]! /= sum;
   return w;
 }
+
+/** Shape of a CVaR LP as far as its basis is concerned (see the layout at the top of this file). */
+export interface CvarBasisShape {
+  /** Asset identifiers of the w columns, in column order (e.g. stock codes or panel indices). */
+  assets: readonly (string | number)[];
+  numScenarios: number;
+  /** The LP has the return row (false: the fallback LP). */
+  withTarget: boolean;
+}
+
+/**
+ * Carries the final basis of a CVaR LP over to the CVaR LP of another window (rebalance t -> t+1)
+ * whose universe or row set differs: w columns by asset identifier (new assets start at their
+ * lower bound, 0), t, the u columns and scenario rows by scenario (new scenario s was old scenario
+ * s + scenarioShift: a rolling window moved by that many periods; scenarios not in the old window
+ * start with u at 0 and their row basic), the return row when both have it (a new one starts
+ * basic), the budget row. The result may not have exactly numRows basic entries; the solver
+ * repairs that (and any singularity) when it warm starts from it.
+ *
+ * Measured on the reference's 2015 windows (disjoint, 20 days apart): 45.9 -> 44.5 iterations per
+ * LP, i.e. no real gain; the chained warm start between the cells of one date (DenseLpOptions
+ * chainWarmStart) is what pays there. It helps when consecutive windows overlap.
+ */
+export function remapCvarBasis(basis: Int8Array, from: CvarBasisShape, to: CvarBasisShape, scenarioShift = 0): Int8Array {
+  if (!Number.isInteger(scenarioShift)) throw new InvalidArgumentError('scenarioShift', `${scenarioShift}, expected an integer`);
+  const nF = from.assets.length;
+  const SF = from.numScenarios;
+  const colsF = nF + 1 + SF;
+  const rowsF = SF + (from.withTarget ? 1 : 0) + 1;
+  if (basis.length !== colsF + rowsF) {
+    throw new InvalidArgumentError('basis', `length ${basis.length}, expected ${colsF + rowsF} for ${nF} assets, ${SF} scenarios${from.withTarget ? ' and a return row' : ''}`);
+  }
+  const nT = to.assets.length;
+  const ST = to.numScenarios;
+  const colsT = nT + 1 + ST;
+  const rowsT = ST + (to.withTarget ? 1 : 0) + 1;
+  const out = new Int8Array(colsT + rowsT); // 0 = BasisStatus.Lower
+  const pos = new Map<string | number, number>();
+  from.assets.forEach((a, i) => pos.set(a, i));
+  to.assets.forEach((a, i) => {
+    const k = pos.get(a);
+    if (k !== undefined) out[i] = basis[k]!;
+  });
+  out[nT] = basis[nF]!; // t
+  for (let s = 0; s < ST; s++) {
+    const o = s + scenarioShift;
+    const known = o >= 0 && o < SF;
+    out[nT + 1 + s] = known ? basis[nF + 1 + o]! : 0;
+    out[colsT + s] = known ? basis[colsF + o]! : 1; // scenario row: a new one starts basic
+  }
+  if (to.withTarget) out[colsT + ST] = from.withTarget ? basis[colsF + SF]! : 1;
+  out[colsT + rowsT - 1] = basis[colsF + rowsF - 1]!; // budget row
+  return out;
+}

@@ -14,7 +14,7 @@ import {
   type DenseLp,
   type DenseLpResult,
 } from '../../src/solver/small-lp.js';
-import { buildCvarLp, buildCvarLps, cvarTargetReachable, cvarWeights, type ScenarioWindow } from '../../src/solver/cvar-lp.js';
+import { buildCvarLp, buildCvarLps, cvarTargetReachable, cvarWeights, remapCvarBasis, type ScenarioWindow } from '../../src/solver/cvar-lp.js';
 
 // Tolerances (named): objective agreement with HiGHS on random LPs, KKT residual of our answers,
 // and the reference CVaR cells (weights absolute, objective relative).
@@ -44,6 +44,7 @@ interface CvarCell {
 }
 interface CvarWindow {
   date: string;
+  cols: number[];
   S: number;
   n: number;
   returns: number[];
@@ -366,6 +367,46 @@ test('reference CVaR LPs batched per date with chained warm start give the same 
     }
   }
   assert.ok(warmIters < coldIters, `chained warm start ${warmIters} vs cold ${coldIters} iterations`);
+});
+
+test('remapCvarBasis warm starts the next window (other universe, rolling scenarios) to the same optimum', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (!haveShared) return t.skip(`${SHARED} absent: no reference data`);
+  const r3 = new Rng('remap');
+  let cold = 0;
+  let warm = 0;
+  for (let d = 1; d < windows.length; d++) {
+    const prevW = windows[d - 1]!;
+    const w = windows[d]!;
+    const prevAssets = prevW.cols;
+    const assets = w.cols;
+    // Across dates (other universe, disjoint scenarios): still the same optimum.
+    const prevLp = buildCvarLp(windowOf(prevW), { alpha: 0.15, targetAnnualReturn: null });
+    const prev = solveDenseLp(prevLp);
+    const next = buildCvarLp(windowOf(w), { alpha: 0.15, targetAnnualReturn: null });
+    const basis = remapCvarBasis(prev.basis, { assets: prevAssets, numScenarios: prevW.S, withTarget: false }, { assets, numScenarios: w.S, withTarget: false });
+    const rw = solveDenseLp({ ...next, basis });
+    assert.equal(rw.status, 'optimal');
+    assert.ok(relErr(rw.objective, solveDenseLp(next).objective) < 1e-13);
+    // A rolling window moved by one period (drop the oldest scenario, add a new one).
+    const R = windowOf(w);
+    const n = w.n;
+    const rolled = new Float64Array(R.returns.length);
+    rolled.set(R.returns.subarray(n));
+    for (let i = 0; i < n; i++) rolled[(w.S - 1) * n + i] = r3.normal(0, 0.02);
+    const win2: ScenarioWindow = { returns: rolled, numScenarios: w.S, numAssets: n };
+    const base = solveDenseLp(buildCvarLp(R, { alpha: 0.15, targetAnnualReturn: null }));
+    const lp2 = buildCvarLp(win2, { alpha: 0.15, targetAnnualReturn: null });
+    const c2 = solveDenseLp(lp2);
+    const shape = { assets, numScenarios: w.S, withTarget: false };
+    const w2 = solveDenseLp({ ...lp2, basis: remapCvarBasis(base.basis, shape, shape, 1) });
+    assert.equal(w2.status, 'optimal');
+    assert.ok(relErr(w2.objective, c2.objective) < 1e-13);
+    cold += c2.iterations;
+    warm += w2.iterations;
+  }
+  assert.ok(warm < cold, `rolling-window warm start ${warm} vs cold ${cold} iterations`);
+  assert.throws(() => remapCvarBasis(new Int8Array(3), { assets: [1], numScenarios: 2, withTarget: false }, { assets: [1], numScenarios: 2, withTarget: false }), InvalidArgumentError);
 });
 
 test('buildCvarLp rejects bad windows and specs with the field named', () => {
