@@ -145,6 +145,7 @@ class Solver {
   bool primalInfeasible();
   bool dualInfeasible();
   bool polish(Info* info, double primAdmm, double dualAdmm);
+  void nullSpaceMultipliers(const std::vector<int>& fixX, const std::vector<int>& actA, std::vector<double>& yA);
   void unscaleInto(Solution* sol);
   double dualObjective(const Solution& sol, const std::vector<double>& Px);
 
@@ -452,6 +453,13 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
     if (code_[j] != ProxCode::kInterior) {
       fixX[j] = 1;
       wFix[j] = code_[j] == ProxCode::kLower ? lb_[j] : code_[j] == ProxCode::kUpper ? ub_[j] : w;
+      if (code_[j] == ProxCode::kKink) {  // the exact kink (w = D zh loses the last bits)
+        const CostView& f = cost_[j];
+        double best = f.x0;
+        for (int b = 0; b < f.nb; ++b)
+          if (std::fabs(f.x0 + f.breaks[b] - w) < std::fabs(best - w)) best = f.x0 + f.breaks[b];
+        wFix[j] = best;
+      }
     } else {
       if (cost_[j].kind == 1 && cost_[j].impact > 0) return false;  // 3/2-power piece: no quadratic model
       slope[j] = w >= cost_[j].x0 ? rightSlope(j, w) : leftSlope(j, w);
@@ -483,7 +491,10 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
     //   [H, Aa'; Aa, 0] [x; y] = [-q - glin + rX wFix; tA]   with H = P + diag(rX)
     // correction: (H + delta I + A' RA A) dx = e1 + A' RA e2,  dy = RA (A dx - e2).
     for (std::int32_t j = 0; j < n_; ++j) rhs0[j] = -qs_[j] - glin[j] + (fixX[j] ? rX[j] * wFix[j] / D_[j] : 0.0);
-    std::fill(yA.begin(), yA.end(), 0.0);
+    // Start the multipliers at ADMM's: when the active rows are degenerate on the free variables
+    // (e.g. the budget row equal to the sum of group rows) y is not unique and the refinement keeps
+    // the null-space component of its start, i.e. ADMM's sign-consistent choice.
+    for (std::int32_t i = 0; i < m_; ++i) yA[i] = actA[i] ? yA_[i] : 0.0;
     for (int it = 0; it < s_.polishRefineIters; ++it) {
       mulP(xp.data(), tmpN_.data());
       mulAT(yA.data(), tmpN2_.data());
@@ -509,6 +520,7 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
     }
     mulA(xp.data(), ax.data());
     for (std::int32_t i = 0; i < m_; ++i) zA[i] = std::clamp(ax[i], ls_[i], us_[i]);
+    nullSpaceMultipliers(fixX, actA, yA);
     mulP(xp.data(), tmpN_.data());
     mulAT(yA.data(), tmpN2_.data());
     for (std::int32_t j = 0; j < n_; ++j) {
@@ -577,6 +589,62 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
   info->primalResidual = res.prim;
   info->dualResidual = res.dual;
   return true;
+}
+
+// The multipliers of the active rows are unique only up to null(Af'), Af = active rows restricted
+// to the free variables (e.g. the budget row = sum of the group rows when no money-market fund is
+// free). The polish fixes x; along that null space move y back to ADMM's (sign-consistent) choice:
+//   y = y_pol + (I - G (G + eps I)^-1)(y_admm - y_pol),  G = Af Af' (dense, active rows only).
+void Solver::nullSpaceMultipliers(const std::vector<int>& fixX, const std::vector<int>& actA, std::vector<double>& yA) {
+  std::vector<std::int32_t> rows;
+  std::vector<std::int32_t> pos(m_, -1);
+  for (std::int32_t i = 0; i < m_; ++i)
+    if (actA[i]) { pos[i] = static_cast<std::int32_t>(rows.size()); rows.push_back(i); }
+  const std::size_t r = rows.size();
+  if (r == 0 || r > 400) return;
+  std::vector<double> G(r * r, 0.0);
+  for (std::int32_t j = 0; j < n_; ++j) {
+    if (fixX[j]) continue;
+    for (std::int64_t p = As_.colPtr[j]; p < As_.colPtr[j + 1]; ++p) {
+      std::int32_t a = pos[As_.rowIdx[p]];
+      if (a < 0) continue;
+      for (std::int64_t q = As_.colPtr[j]; q < As_.colPtr[j + 1]; ++q) {
+        std::int32_t b = pos[As_.rowIdx[q]];
+        if (b >= 0) G[a * r + b] += As_.values[p] * As_.values[q];
+      }
+    }
+  }
+  double gmax = 0;
+  for (std::size_t a = 0; a < r; ++a) gmax = std::max(gmax, G[a * r + a]);
+  std::vector<double> v(r), w(r), C(G);
+  for (std::size_t a = 0; a < r; ++a) { v[a] = yA_[rows[a]] - yA[rows[a]]; C[a * r + a] += 1e-10 * std::max(gmax, 1e-300); }
+  // Cholesky of C (SPD), then w = C^-1 v, correction = v - G w.
+  for (std::size_t j = 0; j < r; ++j) {
+    double d = C[j * r + j];
+    for (std::size_t k = 0; k < j; ++k) d -= C[j * r + k] * C[j * r + k];
+    if (!(d > 0)) return;
+    d = std::sqrt(d);
+    C[j * r + j] = d;
+    for (std::size_t i = j + 1; i < r; ++i) {
+      double x = C[i * r + j];
+      for (std::size_t k = 0; k < j; ++k) x -= C[i * r + k] * C[j * r + k];
+      C[i * r + j] = x / d;
+    }
+  }
+  w = v;
+  for (std::size_t i = 0; i < r; ++i) {
+    for (std::size_t k = 0; k < i; ++k) w[i] -= C[i * r + k] * w[k];
+    w[i] /= C[i * r + i];
+  }
+  for (std::size_t i = r; i-- > 0;) {
+    for (std::size_t k = i + 1; k < r; ++k) w[i] -= C[k * r + i] * w[k];
+    w[i] /= C[i * r + i];
+  }
+  for (std::size_t a = 0; a < r; ++a) {
+    double gw = 0;
+    for (std::size_t b = 0; b < r; ++b) gw += G[a * r + b] * w[b];
+    yA[rows[a]] += v[a] - gw;
+  }
 }
 
 void Solver::unscaleInto(Solution* sol) {
@@ -668,7 +736,10 @@ void Solver::run(Solution* sol, Info* info) {
   xPrev_.assign(n_, 0.0);
   yAPrev_.assign(m_, 0.0);
   yxPrev_.assign(n_, 0.0);
-  for (iter = 1; iter <= s_.maxIter; ++iter) {
+  int continuations = 0;
+  iter = 1;
+ iterate:
+  for (; iter <= s_.maxIter; ++iter) {
     bool check = iter % s_.checkInterval == 0 || iter == s_.maxIter;
     if (check) { xPrev_ = x_; yAPrev_ = yA_; yxPrev_ = yx_; }
     // rhs
@@ -745,7 +816,20 @@ void Solver::run(Solution* sol, Info* info) {
   if (status == Status::kSolved && s_.polish) {
     auto tp = Clock::now();
     info->polished = polish(info, res.prim, res.dual) ? 1 : -1;
-    info->polishSeconds = since(tp);
+    info->polishSeconds += since(tp);
+    // Continuation: the active set was not yet identified; tighten the tolerance tenfold and go
+    // on iterating from the current (unchanged) iterate, then polish again.
+    if (info->polished < 0 && continuations < s_.polishContinuations && iter < s_.maxIter &&
+        !(s_.timeLimitSec > 0 && since(t0) >= s_.timeLimitSec)) {
+      ++continuations;
+      s_.epsAbs *= 0.1;
+      s_.epsRel *= 0.1;
+      if (!refactor(&err)) { info->status = Status::kNonConvex; info->message = err; return; }
+      status = 0;
+      bestMerit = kInf;
+      ++iter;
+      goto iterate;
+    }
   }
   info->status = status;
   info->rho = rho_;

@@ -88,6 +88,7 @@ struct Settings {
   double rhoMin = 1e-6, rhoMax = 1e6;
   std::int64_t checkInterval = 10;   // iterations between termination checks
   bool polish = true;                // refine on the active set guessed by ADMM
+  int polishContinuations = 2;      // on a rejected polish: iterate on at eps/10 and retry (times)
   int polishRefineIters = 25;        // refinement steps towards the exact KKT solution
   double progressIntervalSec = 0.25;  // minimum time between progress callbacks
   // Warm start (unscaled, original space). Empty = cold start.
