@@ -65,7 +65,9 @@ export {
   cvarTargetReachable,
   cvarWeights,
   numpySum,
+  remapCvarBasis,
   scenarioMeans,
+  type CvarBasisShape,
   type CvarLpSpec,
   type ScenarioWindow,
 } from './solver/cvar-lp.js';
