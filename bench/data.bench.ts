@@ -3,7 +3,8 @@
  * `read_csv` (Debian /usr/bin/python3) timed on the same files in the same run for comparison.
  * Per dataset: read (+gunzip), parse, panel → Arrow IPC, sha256, writeStore, openStore (verified and
  * not), slicing by month; medians over BENCH_ROUNDS (default 5) after one warm-up.
- * Last output line: one JSON object with every figure in ms.
+ * Wall times on a shared machine move with its load: the CPU times (process user + system) are
+ * printed next to them. Last output line: one JSON object with every figure in ms.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,17 +31,24 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
-  const t0 = performance.now();
-  const v = await fn();
-  return [performance.now() - t0, v];
-}
+/** CPU time of this process (user + system, all threads: zlib's gunzip runs on the libuv pool). */
+const cpuMs: Record<string, number> = {};
 
-async function medianOf(fn: () => Promise<unknown> | unknown): Promise<number> {
+/** Median wall ms over ROUNDS after a warm-up; the median CPU ms goes to cpuMs[label]. */
+async function medianOf(label: string, fn: () => Promise<unknown> | unknown): Promise<number> {
   await fn();
-  const xs: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) xs.push((await time(fn))[0]);
-  return median(xs);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  cpuMs[label] = median(cpu);
+  return median(wall);
 }
 
 function pandasReadCsvMs(path: string): number | undefined {
@@ -74,16 +82,17 @@ try {
     const ipc = panelToIpc(panel);
     const store = join(dir, name);
     const f: Record<string, number | undefined> = {};
-    f['readGunzipMs'] = await medianOf(() => readCsvBytes(ds.pricesPath));
-    f['parseMs'] = await medianOf(() => parsePriceCsv(bytes, ds.pricesPath));
-    f['ingestMs'] = await medianOf(async () => parsePriceCsv(await readCsvBytes(ds.pricesPath), ds.pricesPath));
-    f['toIpcMs'] = await medianOf(() => panelToIpc(panel));
-    f['sha256Ms'] = await medianOf(() => sha256Hex(ipc));
-    f['writeStoreMs'] = await medianOf(() => writeStore(store, panel, bench, { name, ipc }));
-    f['openStoreMs'] = await medianOf(() => openStore(store));
-    f['openStoreNoVerifyMs'] = await medianOf(() => openStore(store, { verify: false }));
-    f['sliceMonthMs'] = await medianOf(() => slicePanel(panel, 'month'));
+    f['readGunzipMs'] = await medianOf('readGunzipMs', () => readCsvBytes(ds.pricesPath));
+    f['parseMs'] = await medianOf('parseMs', () => parsePriceCsv(bytes, ds.pricesPath));
+    f['ingestMs'] = await medianOf('ingestMs', async () => parsePriceCsv(await readCsvBytes(ds.pricesPath), ds.pricesPath));
+    f['toIpcMs'] = await medianOf('toIpcMs', () => panelToIpc(panel));
+    f['sha256Ms'] = await medianOf('sha256Ms', () => sha256Hex(ipc));
+    f['writeStoreMs'] = await medianOf('writeStoreMs', () => writeStore(store, panel, bench, { name, ipc }));
+    f['openStoreMs'] = await medianOf('openStoreMs', () => openStore(store));
+    f['openStoreNoVerifyMs'] = await medianOf('openStoreNoVerifyMs', () => openStore(store, { verify: false }));
+    f['sliceMonthMs'] = await medianOf('sliceMonthMs', () => slicePanel(panel, 'month'));
     f['pandasReadCsvMs'] = pandasReadCsvMs(ds.pricesPath);
+    for (const [k, v] of Object.entries(cpuMs)) f[`${k.replace(/Ms$/, '')}CpuMs`] = v;
     f['days'] = panel.dates.length;
     f['tickers'] = panel.tickers.length;
     f['csvBytes'] = bytes.byteLength;
@@ -92,10 +101,11 @@ try {
     const p = f['pandasReadCsvMs'];
     console.log(
       `${name} (${f['days']} days × ${f['tickers']}, ${(bytes.byteLength / 1e6).toFixed(1)} MB csv): ` +
-        `read+gunzip ${f['readGunzipMs']!.toFixed(1)} ms, parse ${f['parseMs']!.toFixed(1)} ms, ingest ${f['ingestMs']!.toFixed(1)} ms` +
-        `${p !== undefined ? ` (pandas read_csv ${p.toFixed(1)} ms, ${(p / f['ingestMs']!).toFixed(1)}× slower)` : ''}; ` +
+        `read+gunzip ${f['readGunzipMs']!.toFixed(1)} ms, parse ${f['parseMs']!.toFixed(1)} ms (${f['parseCpuMs']!.toFixed(1)} ms CPU), ` +
+        `ingest ${f['ingestMs']!.toFixed(1)} ms (${f['ingestCpuMs']!.toFixed(1)} ms CPU)` +
+        `${p !== undefined ? ` (pandas read_csv ${p.toFixed(1)} ms wall, ${(p / f['ingestMs']!).toFixed(1)}× ours)` : ''}; ` +
         `to IPC ${f['toIpcMs']!.toFixed(1)} ms, sha256 ${f['sha256Ms']!.toFixed(1)} ms, writeStore ${f['writeStoreMs']!.toFixed(1)} ms, ` +
-        `openStore ${f['openStoreMs']!.toFixed(1)} ms (${f['openStoreNoVerifyMs']!.toFixed(1)} ms unverified), slice by month ${f['sliceMonthMs']!.toFixed(1)} ms`,
+        `openStore ${f['openStoreMs']!.toFixed(1)} ms (${f['openStoreNoVerifyMs']!.toFixed(1)} ms unverified), slice by month ${f['sliceMonthMs']!.toFixed(1)} ms (${f['sliceMonthCpuMs']!.toFixed(1)} ms CPU)`,
     );
   }
 } finally {

@@ -57,6 +57,16 @@ function encode(fields: Field[], children: Data[], length: number, metadata: Map
 
 /** Serializes a panel to Arrow IPC file bytes. */
 export function panelToIpc(panel: PricePanel, extra: IpcExtra = {}): Uint8Array {
+  return panelToIpcWithMeta(panel, panelMetaJson(panel, extra));
+}
+
+/** The `hppo.panel` schema metadata of a panel: extra keys first, then version, tickers, fields. */
+export function panelMetaJson(panel: PricePanel, extra: IpcExtra = {}): string {
+  return JSON.stringify({ ...extra, version: 1, tickers: panel.tickers, fields: panelFields(panel) });
+}
+
+/** panelToIpc with the metadata JSON given verbatim (it must describe the panel: see panelMetaJson). */
+export function panelToIpcWithMeta(panel: PricePanel, metaJson: string): Uint8Array {
   const fields = panelFields(panel);
   const n = panel.dates.length;
   const arrowFields: Field[] = [new Field('date', new DateDay(), false)];
@@ -70,8 +80,23 @@ export function panelToIpc(panel: PricePanel, extra: IpcExtra = {}): Uint8Array 
       children.push(f64Data(col));
     });
   }
-  const meta = new Map([[PANEL_META_KEY, JSON.stringify({ ...extra, version: 1, tickers: panel.tickers, fields })]]);
-  return encode(arrowFields, children, n, meta);
+  return encode(arrowFields, children, n, new Map([[PANEL_META_KEY, metaJson]]));
+}
+
+/**
+ * Byte offsets, within `bytes`, of the date column's values and of every Float64 column's values
+ * (storage order), read from Arrow's own decoding. Used to fill an IPC template in place.
+ */
+export function ipcValueOffsets(bytes: Uint8Array): { dateOffset: number; valueOffsets: number[]; rows: number } {
+  const table = decodeTable(bytes, 'template');
+  const at = (i: number): number => {
+    const v = table.getChildAt(i)!.data[0]!.values as ArrayBufferView;
+    if (v.buffer !== bytes.buffer) throw new DataError('Arrow copied a column while decoding the template (misaligned input)');
+    return v.byteOffset - bytes.byteOffset;
+  };
+  const valueOffsets: number[] = [];
+  for (let i = 1; i < table.numCols; i++) valueOffsets.push(at(i));
+  return { dateOffset: at(0), valueOffsets, rows: table.numRows };
 }
 
 function decodeTable(bytes: Uint8Array, source: string): Table {

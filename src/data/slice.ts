@@ -10,7 +10,7 @@
 import { DataError, InvalidArgumentError } from '../errors.js';
 import { SliceFrequency, SliceRef } from '../gen/hppo/v1/data.js';
 import type { PricePanel } from './panel.js';
-import { epochDayToIso, isoToEpochDay, panelFields, panelFromIpc, panelToIpc } from './arrow-codec.js';
+import { epochDayToIso, ipcValueOffsets, isoToEpochDay, panelFields, panelFromIpc, panelMetaJson, panelToIpcWithMeta } from './arrow-codec.js';
 import { selectRows } from './csv.js';
 import { sha256Hex } from './store.js';
 
@@ -86,13 +86,88 @@ export function periodRanges(dates: readonly string[], frequency: Frequency): Ar
   return out;
 }
 
+const INDEX_PLACEHOLDER = 123456789;
+const PERIOD_PLACEHOLDER = '~'.repeat(16);
+
+interface SliceTemplate {
+  bytes: Uint8Array;
+  dateOffset: number;
+  valueOffsets: number[];
+  /** Where the index/period metadata segment sits (the schema is written twice in an IPC file). */
+  segmentOffsets: number[];
+  segmentLength: number;
+}
+
+/**
+ * Encodes the slices of one panel through Arrow once per distinct row count: the first slice with
+ * T rows is encoded by Arrow with placeholder index/period metadata (a template); every other slice
+ * with T rows is that template with its column bytes and its metadata segment written in place
+ * (same bytes Arrow would write for it: the layout depends only on T, tickers and fields). About
+ * a hundred times cheaper than Arrow's encoder for wide panels (504 columns: ~3 ms → tens of µs).
+ * The metadata segment `"index":N,"period":"P"` is padded with JSON whitespace to a fixed width.
+ */
+class SliceEncoder {
+  private readonly templates = new Map<number, SliceTemplate | null>();
+  private readonly placeholder: string;
+
+  constructor(
+    private readonly datasetId: string,
+    private readonly frequency: Frequency,
+  ) {
+    this.placeholder = SliceEncoder.segment(INDEX_PLACEHOLDER, PERIOD_PLACEHOLDER);
+  }
+
+  private static segment(index: number, period: string): string {
+    return `"index":${index},"period":${JSON.stringify(period)}`;
+  }
+
+  private meta(part: PricePanel, index: number, period: string): string {
+    return panelMetaJson(part, { datasetId: this.datasetId, frequency: this.frequency, index, period });
+  }
+
+  private template(part: PricePanel): SliceTemplate | null {
+    const T = part.dates.length;
+    let t = this.templates.get(T);
+    if (t !== undefined) return t;
+    const meta = this.meta(part, INDEX_PLACEHOLDER, PERIOD_PLACEHOLDER);
+    const bytes = new Uint8Array(panelToIpcWithMeta(part, meta)); // own buffer at offset 0
+    const needle = Buffer.from(this.placeholder, 'utf8');
+    const hay = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const segmentOffsets: number[] = [];
+    for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + needle.length)) segmentOffsets.push(at);
+    const { dateOffset, valueOffsets } = ipcValueOffsets(bytes);
+    // Unusable (placeholder not found, e.g. a ticker containing it): encode such slices directly.
+    t = segmentOffsets.length === 0 ? null : { bytes, dateOffset, valueOffsets, segmentOffsets, segmentLength: needle.length };
+    this.templates.set(T, t);
+    return t;
+  }
+
+  encode(part: PricePanel, index: number, period: string): Uint8Array {
+    const seg = SliceEncoder.segment(index, period);
+    const t = seg.length <= this.placeholder.length ? this.template(part) : null;
+    if (t === null) return panelToIpcWithMeta(part, this.meta(part, index, period));
+    const out = t.bytes.slice();
+    const segBytes = Buffer.from(seg.padEnd(t.segmentLength, ' '), 'utf8');
+    for (const at of t.segmentOffsets) out.set(segBytes, at);
+    const days = new Int32Array(part.dates.length);
+    for (let i = 0; i < days.length; i++) days[i] = isoToEpochDay(part.dates[i]!);
+    out.set(new Uint8Array(days.buffer), t.dateOffset);
+    let k = 0;
+    for (const f of panelFields(part)) {
+      for (const col of part[f]!) out.set(new Uint8Array(col.buffer, col.byteOffset, col.byteLength), t.valueOffsets[k++]!);
+    }
+    return out;
+  }
+}
+
 /** Cuts a panel into periodic slices D_0, D_1, ... (one per period that has trading days). */
 export function slicePanel(panel: PricePanel, frequency: Frequency, options: SliceOptions = {}): PeriodicSlice[] {
   if (!(frequency in TO_PROTO)) throw new InvalidArgumentError('frequency', `expected year, quarter, month or week, got ${JSON.stringify(frequency)}`);
   const datasetId = options.datasetId ?? '';
+  const encoder = new SliceEncoder(datasetId, frequency);
   return periodRanges(panel.dates, frequency).map(({ period, start, end }, index) => {
     const part = selectRows(panel, start, end);
-    const ipc = panelToIpc(part, { datasetId, index, frequency, period });
+    const ipc = encoder.encode(part, index, period);
     const ref = SliceRef.fromPartial({
       datasetId,
       index,
