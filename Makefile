@@ -36,5 +36,8 @@ bench-small-lp: setup
 bench-data: setup
 	node dist/bench/data.bench.js
 
+bench-qp: setup
+	node dist/bench/qp.bench.js
+
 clean:
 	rm -rf dist native/build native/build-core native/build-cuda
