@@ -6,6 +6,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const kinds: Record<string, { summary: string; load: () => Promise<Command> }> = {
   lp: { summary: 'FILE.mps[.gz] [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]  (PDLP)', load: async () => (await import('./solve-lp.js')).solveLpCommand },
+  qp: { summary: 'FILE.(mps|qps)[.gz]|fof_N.json [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]  (ADMM)', load: async () => (await import('./solve-qp.js')).solveQpCommand },
 };
 
 export async function solveCommand(argv: string[]): Promise<number> {
