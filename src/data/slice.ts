@@ -99,15 +99,17 @@ interface SliceTemplate {
 }
 
 /**
- * Encodes the slices of one panel through Arrow once per distinct row count: the first slice with
- * T rows is encoded by Arrow with placeholder index/period metadata (a template); every other slice
- * with T rows is that template with its column bytes and its metadata segment written in place
- * (same bytes Arrow would write for it: the layout depends only on T, tickers and fields). About
- * a hundred times cheaper than Arrow's encoder for wide panels (504 columns: ~3 ms → tens of µs).
- * The metadata segment `"index":N,"period":"P"` is padded with JSON whitespace to a fixed width.
+ * Encodes the slices of one panel without paying Arrow's per-column encoding cost for each: the
+ * first slice with T rows is encoded by Arrow directly; the second builds a template (Arrow's
+ * encoding with placeholder index/period metadata), and it and every later slice with T rows is
+ * that template with its column bytes and its metadata segment written in place: the same bytes
+ * Arrow writes for that slice, since the layout depends only on T, tickers and fields (tested).
+ * S&P 500 (504 columns) by week, 1121 slices: ~3.3 s CPU through Arrow, ~0.25 s this way with the
+ * sha256 digests. The segment `"index":N,"period":"P"` is padded with JSON whitespace to a fixed width.
  */
 class SliceEncoder {
   private readonly templates = new Map<number, SliceTemplate | null>();
+  private readonly seen = new Set<number>();
   private readonly placeholder: string;
 
   constructor(
@@ -129,6 +131,11 @@ class SliceEncoder {
     const T = part.dates.length;
     let t = this.templates.get(T);
     if (t !== undefined) return t;
+    // A row count seen once (yearly slices) is cheaper to encode directly than through a template.
+    if (!this.seen.has(T)) {
+      this.seen.add(T);
+      return null;
+    }
     const meta = this.meta(part, INDEX_PLACEHOLDER, PERIOD_PLACEHOLDER);
     const bytes = new Uint8Array(panelToIpcWithMeta(part, meta)); // own buffer at offset 0
     const needle = Buffer.from(this.placeholder, 'utf8');
