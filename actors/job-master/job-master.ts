@@ -1,13 +1,20 @@
 /**
  * Job master: one per optimization job. Drives the job's search algorithm (ask/tell) through the
- * backtester actors, keeping every worker busy, retries the batches of a worker that failed or
- * vanished (a trial counts once: the searcher ignores duplicate tells), and tells progress and the
- * final result to `reportTo`.
+ * backtester actors, keeping every worker busy; retries the batches of a worker that failed or
+ * vanished; tells progress and the final result to `reportTo`.
  *
- * Messages: StartJob (ask → JobStatus RUNNING, or the config error), GetJobStatus (ask → JobStatus).
+ * Durability (when given a NATS connection): the StartJob is kept in the KV bucket `hppo_jobs`
+ * and every finished trial is appended to the JetStream journal `HPPO_TRIALS` (key = job id,
+ * message id = job id + candidate id) BEFORE it counts. A job master that is restarted (actor
+ * restart, or a new process at the same address) finds its running jobs in KV on start, rebuilds
+ * each searcher by replaying the journal in order (same seed → the same next proposals), and
+ * continues: finished trials are never re-run and never counted twice.
+ *
+ * Messages: StartJob (ask → JobStatus RUNNING; a StartJob for a job already finished replies its
+ * final status and re-sends JobFinished), GetJobStatus (ask → JobStatus).
  * Sends: RunBacktestBatch (ask) to workers; JobProgress and JobFinished (tell) to reportTo.
- * State: the current job; a second StartJob while one runs is refused.
  */
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ErrorCode,
   HppoError,
@@ -16,12 +23,15 @@ import {
   JobState,
   JobStatus,
   GetJobStatus,
+  Journal,
   RunBacktestBatch,
   StartJob,
+  TrialMessage,
   compileJob,
   is,
   metricsFromProto,
   metricsToProto,
+  openKv,
   paramsFromProto,
   paramsToProto,
   reply,
@@ -30,10 +40,14 @@ import {
   type ActorContext,
   type BacktestBatchResult,
   type CompiledJob,
-  type TrialMessage as ProtoTrial,
 } from '../../src/index.js';
-import { createSearcher } from '../../src/search/searcher.js';
-import type { Candidate, Searcher } from '../../src/search/types.js';
+import { createSearcher, rebuildSearcher } from '../../src/search/searcher.js';
+import type { Candidate, Searcher, TrialResult } from '../../src/search/types.js';
+
+type ProtoTrial = TrialMessage;
+
+export const JOURNAL_STREAM = 'HPPO_TRIALS';
+export const JOBS_BUCKET = 'hppo_jobs';
 
 interface Pending {
   candidate: Candidate;
@@ -42,20 +56,35 @@ interface Pending {
 
 interface RunningJob {
   jobId: string;
+  start: StartJob;
   job: CompiledJob;
   searcher: Searcher;
   reportTo: string;
   workers: string[];
   idle: Set<string>;
   retry: Pending[];
-  attempts: Map<number, number>;
   trials: ProtoTrial[];
   startedAt: number;
-  inflight: number;
   state: JobState;
   error?: HppoError;
   batchSeq: number;
   planned: number;
+  /** Serializes journal appends + tells so the journal order is the tell order. */
+  commit: Promise<void>;
+  resumed: number;
+}
+
+export interface JobMasterOptions {
+  /** Enables the durable journal and job records; without it the job lives in memory only. */
+  nc?: NatsConnection;
+  journalStream?: string;
+  jobsBucket?: string;
+}
+
+interface JobRecord {
+  state: 'running' | 'succeeded' | 'failed';
+  owner: string;
+  startJob: string; // base64 StartJob
 }
 
 function statusOf(j: RunningJob, now: number): JobStatus {
@@ -63,28 +92,50 @@ function statusOf(j: RunningJob, now: number): JobStatus {
   const done = j.trials.length;
   const planned = j.planned;
   const best = j.searcher.best();
-  const bestTrial = best ? j.trials.find((t) => t.number === best.evaluation) : undefined;
+  const bestTrial = best ? j.trials.find((t) => t.candidateId === best.id) : undefined;
   return JobStatus.fromPartial({
     jobId: j.jobId,
     state: j.state,
     evaluations: done,
     planned,
     elapsedSec: elapsed,
-    etaSec: done > 0 && planned > done ? (elapsed / done) * (planned - done) : 0,
+    etaSec: done > j.resumed && planned > done ? (elapsed / (done - j.resumed)) * (planned - done) : 0,
     ...(bestTrial ? { best: bestTrial } : {}),
     ...(j.error ? { error: j.error.toDetail() } : {}),
   });
 }
 
-export function jobMasterActor(): Actor {
-  let job: RunningJob | undefined;
+function toResult(t: ProtoTrial): TrialResult {
+  const metrics = metricsFromProto(t.metrics);
+  return {
+    candidate: { id: t.candidateId, params: paramsFromProto(t.params), origin: t.origin },
+    objectives: t.failed ? null : t.objectives,
+    ...(t.metrics ? { metrics } : {}),
+  };
+}
+
+export function jobMasterActor(opts: JobMasterOptions = {}): Actor {
+  const jobs = new Map<string, RunningJob>();
+  let journal: Journal | undefined;
+  let kv: Awaited<ReturnType<typeof openKv>> | undefined;
+
+  async function durable(): Promise<void> {
+    if (!opts.nc || journal) return;
+    journal = await Journal.open(opts.nc, opts.journalStream ?? JOURNAL_STREAM);
+    kv = await openKv(opts.nc, opts.jobsBucket ?? JOBS_BUCKET);
+  }
+
+  async function saveRecord(j: RunningJob, state: JobRecord['state'], owner: string): Promise<void> {
+    if (!kv) return;
+    const rec: JobRecord = { state, owner, startJob: Buffer.from(StartJob.encode(j.start).finish()).toString('base64') };
+    await kv.put(`job.${j.jobId}`, new TextEncoder().encode(JSON.stringify(rec)));
+  }
 
   function batchSizeFor(j: RunningJob): number {
     if (j.job.execution.batchSize > 0) return j.job.execution.batchSize;
-    // Grid-like searches know their size: two batches per worker balance load and keep progress visible.
-    if (j.job.resolvedSearch.algorithm === 'grid' || j.job.resolvedSearch.algorithm === 'random' || j.job.resolvedSearch.algorithm === 'sobol') {
-      return Math.max(1, Math.ceil(j.planned / (j.workers.length * 2)));
-    }
+    // Searches that know their points up front: two batches per worker balance load and keep progress visible.
+    const alg = j.job.resolvedSearch.algorithm;
+    if (alg === 'grid' || alg === 'random' || alg === 'sobol') return Math.max(1, Math.ceil((j.planned - j.trials.length) / (j.workers.length * 2)));
     return 1;
   }
 
@@ -94,6 +145,32 @@ export function jobMasterActor(): Actor {
       for (const c of j.searcher.ask(n - out.length)) out.push({ candidate: c, attempts: 0 });
     }
     return out;
+  }
+
+  function record(j: RunningJob, c: Candidate, metrics: Record<string, number> | undefined, error: ProtoTrial['error'], seconds: number, worker: string): Promise<void> {
+    j.commit = j.commit.then(async () => {
+      if (j.trials.some((t) => t.candidateId === c.id)) return; // already counted (a retried batch that did finish)
+      const objectives = error ? null : j.job.objectives.evaluate(metrics);
+      const trial: ProtoTrial = TrialMessage.fromPartial({
+        trialId: `${j.jobId}-${c.id}`,
+        number: j.trials.length + 1,
+        params: paramsToProto(`${j.jobId}-${c.id}`, c.params),
+        metrics: metricsToProto(metrics),
+        objectives: objectives ?? [],
+        error,
+        seconds,
+        worker,
+        candidateId: c.id,
+        origin: c.origin,
+        failed: objectives === null,
+      });
+      // Durable before it counts.
+      if (journal) await journal.append(j.jobId, TrialMessage.encode(trial).finish(), `${j.jobId}-${c.id}`);
+      const summary = j.searcher.tell([toResult(trial)]);
+      if (summary.duplicates.length > 0) return;
+      j.trials.push(trial);
+    });
+    return j.commit;
   }
 
   async function runBatch(ctx: ActorContext, j: RunningJob, worker: string, batch: Pending[]): Promise<void> {
@@ -114,18 +191,18 @@ export function jobMasterActor(): Actor {
     } catch (err) {
       const e = err instanceof HppoError ? err : new HppoError(ErrorCode.Internal, (err as Error).message);
       ctx.log.warn({ err: e, worker, batchId, trials: batch.length }, 'batch failed');
+      const retryable = e.retryable || e.code === ErrorCode.Internal || e.code === ErrorCode.ActorStopped;
       for (const p of batch) {
         p.attempts++;
-        if (p.attempts < j.job.execution.maxAttempts && (e.retryable || e.code === ErrorCode.Internal)) j.retry.push(p);
-        else record(j, p.candidate, undefined, e.toDetail(), 0, worker);
+        if (retryable && p.attempts < j.job.execution.maxAttempts) j.retry.push(p);
+        else await record(j, p.candidate, undefined, e.toDetail(), 0, worker);
       }
-      if (!e.retryable && e.code !== ErrorCode.Internal) {
-        // The spec itself is unusable (bad config/data): stop the job with that error.
-        j.error = e;
-      }
+      // The spec itself is unusable (bad config or data): the job fails with that error.
+      if (!retryable) j.error = e;
       return;
     }
     const byTrial = new Map(result.results.map((r) => [r.trialId, r]));
+    const before = j.trials.length;
     for (const p of batch) {
       const r = byTrial.get(`${j.jobId}-${p.candidate.id}`);
       if (!r) {
@@ -133,32 +210,16 @@ export function jobMasterActor(): Actor {
         j.retry.push(p);
         continue;
       }
-      record(j, p.candidate, r.metrics ? metricsFromProto(r.metrics) : undefined, r.error, r.seconds, result.worker);
+      await record(j, p.candidate, r.metrics ? metricsFromProto(r.metrics) : undefined, r.error, r.seconds, result.worker);
     }
-    ctx.tell(j.reportTo, JobProgress, { status: statusOf(j, ctx.clock.now()), finished: j.trials.slice(-batch.length) });
-  }
-
-  function record(j: RunningJob, c: Candidate, metrics: Record<string, number> | undefined, error: ProtoTrial['error'], seconds: number, worker: string): void {
-    const objectives = error ? null : j.job.objectives.evaluate(metrics);
-    const summary = j.searcher.tell([{ candidate: c, objectives, ...(metrics ? { metrics } : {}) }]);
-    if (summary.duplicates.length > 0) return;
-    j.trials.push({
-      trialId: `${j.jobId}-${c.id}`,
-      number: j.trials.length + 1,
-      params: paramsToProto(`${j.jobId}-${c.id}`, c.params),
-      metrics: metricsToProto(metrics),
-      objectives: objectives ?? [],
-      error,
-      seconds,
-      worker,
-    });
+    ctx.tell(j.reportTo, JobProgress, { status: statusOf(j, ctx.clock.now()), finished: j.trials.slice(before) });
   }
 
   async function drive(ctx: ActorContext, j: RunningJob): Promise<void> {
     const running = new Set<Promise<void>>();
-    const bs = batchSizeFor(j);
     for (;;) {
       if (j.error) break;
+      const bs = batchSizeFor(j);
       for (const w of [...j.idle]) {
         const batch = nextBatch(j, bs);
         if (batch.length === 0) break;
@@ -173,53 +234,96 @@ export function jobMasterActor(): Actor {
       await Promise.race(running);
     }
     await Promise.all(running);
+    await j.commit;
     j.state = j.error ? JobState.JOB_STATE_FAILED : JobState.JOB_STATE_SUCCEEDED;
+    await saveRecord(j, j.error ? 'failed' : 'succeeded', ctx.self.address).catch((err: unknown) => ctx.log.warn({ err }, 'job record not saved'));
     const status = statusOf(j, ctx.clock.now());
-    ctx.log.info({ jobId: j.jobId, evaluations: j.trials.length, seconds: status.elapsedSec, state: j.state }, 'job finished');
+    ctx.log.info({ jobId: j.jobId, evaluations: j.trials.length, resumed: j.resumed, seconds: status.elapsedSec, state: j.state }, 'job finished');
     ctx.tell(j.reportTo, JobFinished, { status, trials: j.trials, analysisJson: '' });
   }
 
+  async function begin(ctx: ActorContext, start: StartJob): Promise<RunningJob> {
+    const spec = start.spec;
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(spec?.configJson ?? '') as Record<string, unknown>;
+    } catch (err) {
+      throw new HppoError(ErrorCode.Config, `StartJob.spec.configJson is not valid JSON: ${(err as Error).message}`);
+    }
+    const compiled = compileJob(doc);
+    if (start.workers.length === 0) throw new HppoError(ErrorCode.InvalidArgument, 'StartJob.workers: no backtester to run on');
+    const jobId = spec?.jobId || compiled.document.name;
+    const options = { ...compiled.searchOptions, clock: { now: () => ctx.clock.now() } };
+    await durable();
+    const replayed: ProtoTrial[] = [];
+    if (journal) {
+      const seen = new Set<number>();
+      for (const rec of await journal.replay(jobId)) {
+        const t = TrialMessage.decode(rec.data);
+        if (seen.has(t.candidateId)) continue;
+        seen.add(t.candidateId);
+        replayed.push(t);
+      }
+    }
+    const searcher = replayed.length > 0 ? rebuildSearcher(compiled.space, options, replayed.map(toResult)) : createSearcher(compiled.space, options);
+    const j: RunningJob = {
+      jobId,
+      start,
+      job: compiled,
+      searcher,
+      reportTo: start.reportTo,
+      workers: [...start.workers],
+      idle: new Set(start.workers),
+      retry: [],
+      trials: replayed.map((t, i) => ({ ...t, number: i + 1 })),
+      startedAt: ctx.clock.now(),
+      state: JobState.JOB_STATE_RUNNING,
+      batchSeq: 0,
+      planned: replayed.length + searcher.remainingBudget(),
+      commit: Promise.resolve(),
+      resumed: replayed.length,
+    };
+    jobs.set(jobId, j);
+    await saveRecord(j, 'running', ctx.self.address);
+    if (replayed.length > 0) ctx.log.info({ jobId, finished: replayed.length }, 'job resumed from journal');
+    void drive(ctx, j).catch((err: unknown) => {
+      j.state = JobState.JOB_STATE_FAILED;
+      ctx.log.error({ err }, 'job master loop failed');
+      ctx.tell(j.reportTo, JobFinished, { status: { ...statusOf(j, ctx.clock.now()), error: toErrorDetail(err) }, trials: j.trials });
+    });
+    return j;
+  }
+
   return {
-    receive(msg, ctx) {
+    async preStart(ctx) {
+      if (!opts.nc) return;
+      await durable();
+      if (!kv) return;
+      // Resume this address's running jobs (a restart after a crash).
+      const keys = await kv.keys('job.>');
+      for await (const key of keys) {
+        const e = await kv.get(key);
+        if (!e || e.length === 0) continue;
+        const rec = JSON.parse(e.string()) as JobRecord;
+        if (rec.state !== 'running' || rec.owner !== ctx.self.address) continue;
+        const start = StartJob.decode(Buffer.from(rec.startJob, 'base64'));
+        ctx.log.info({ jobId: start.spec?.jobId }, 'resuming job after restart');
+        await begin(ctx, start).catch((err: unknown) => ctx.log.error({ err, key }, 'job could not be resumed'));
+      }
+    },
+    async receive(msg, ctx) {
       if (is(msg, StartJob)) {
-        if (job && job.state === JobState.JOB_STATE_RUNNING) throw new HppoError(ErrorCode.InvalidArgument, `job ${job.jobId} is still running`);
-        const spec = msg.body.spec;
-        const doc = JSON.parse(spec?.configJson ?? '{}') as Record<string, unknown>;
-        const compiled = compileJob(doc);
-        const workers = msg.body.workers;
-        if (workers.length === 0) throw new HppoError(ErrorCode.InvalidArgument, 'StartJob.workers: no backtester to run on');
-        const searcher = createSearcher(compiled.space, { ...compiled.searchOptions, clock: { now: () => ctx.clock.now() } });
-        const jobId = spec?.jobId || compiled.document.name;
-        job = {
-          jobId,
-          job: compiled,
-          searcher,
-          reportTo: msg.body.reportTo,
-          workers: [...workers],
-          idle: new Set(workers),
-          retry: [],
-          attempts: new Map(),
-          trials: [],
-          startedAt: ctx.clock.now(),
-          inflight: 0,
-          state: JobState.JOB_STATE_RUNNING,
-          batchSeq: 0,
-          planned: searcher.remainingBudget(),
-        };
-        const j = job;
-        void drive(ctx, j).catch((err: unknown) => {
-          j.state = JobState.JOB_STATE_FAILED;
-          ctx.log.error({ err }, 'job master loop failed');
-          ctx.tell(j.reportTo, JobFinished, { status: { ...statusOf(j, ctx.clock.now()), error: toErrorDetail(err) }, trials: j.trials });
-        });
+        const id = msg.body.spec?.jobId ?? '';
+        const existing = jobs.get(id);
+        if (existing && existing.state === JobState.JOB_STATE_RUNNING) return reply(JobStatus, statusOf(existing, ctx.clock.now()));
+        const j = await begin(ctx, msg.body);
         return reply(JobStatus, statusOf(j, ctx.clock.now()));
       }
       if (is(msg, GetJobStatus)) {
-        if (!job) throw new HppoError(ErrorCode.InvalidArgument, `no job ${msg.body.jobId}`);
-        return reply(JobStatus, statusOf(job, ctx.clock.now()));
+        const j = jobs.get(msg.body.jobId);
+        if (!j) throw new HppoError(ErrorCode.InvalidArgument, `GetJobStatus.jobId: no job "${msg.body.jobId}" on ${ctx.self.address}`);
+        return reply(JobStatus, statusOf(j, ctx.clock.now()));
       }
     },
   };
 }
-
-export { paramsFromProto };

@@ -43,6 +43,10 @@ export interface JobRunResult {
 
 export interface RunJobOptions {
   natsUrl?: string;
+  /** Job id; default `<name>-<time>`. Passing the id of an interrupted job resumes it from its journal. */
+  jobId?: string;
+  /** Keep the journal on NATS (default true). */
+  durable?: boolean;
   log?: Logger;
   onProgress?(status: JobStatus): void;
 }
@@ -65,8 +69,8 @@ export async function runJob(job: CompiledJob, opts: RunJobOptions = {}): Promis
         else if (is(msg, JobFinished)) resolveFinished(msg.body);
       },
     }));
-    const jm = await node.system.spawn('job-master', jobMasterActor);
-    const jobId = job.document.name;
+    const jm = await node.system.spawn('job-master', () => jobMasterActor(opts.durable === false ? {} : { nc: node.transport.nc }));
+    const jobId = opts.jobId ?? `${job.document.name}-${Date.now().toString(36)}`;
     await node.system.ask(jm, StartJob, { spec: { jobId, name: jobId, configJson: JSON.stringify(job.document) }, reportTo: reporter.address, workers: pool.addresses() }, { timeoutMs: 30_000 });
     const f = await finished;
     const tJob = performance.now();

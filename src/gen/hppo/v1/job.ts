@@ -145,6 +145,12 @@ export interface Trial {
   error?: ErrorDetail | undefined;
   seconds: number;
   worker: string;
+  /** the searcher's candidate id (journal key within the job) */
+  candidateId: number;
+  /** what proposed it: grid, sobol, ga:3, bo, ... */
+  origin: string;
+  /** no objective values (error, or a metric missing/non-finite) */
+  failed: boolean;
 }
 
 export interface JobStatus {
@@ -1206,6 +1212,9 @@ function createBaseTrial(): Trial {
     error: undefined,
     seconds: 0,
     worker: "",
+    candidateId: 0,
+    origin: "",
+    failed: false,
   };
 }
 
@@ -1238,6 +1247,15 @@ export const Trial: MessageFns<Trial> = {
     }
     if (message.worker !== "") {
       writer.uint32(66).string(message.worker);
+    }
+    if (message.candidateId !== 0) {
+      writer.uint32(72).uint32(message.candidateId);
+    }
+    if (message.origin !== "") {
+      writer.uint32(82).string(message.origin);
+    }
+    if (message.failed !== false) {
+      writer.uint32(88).bool(message.failed);
     }
     return writer;
   },
@@ -1329,6 +1347,30 @@ export const Trial: MessageFns<Trial> = {
             message.worker = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.candidateId = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.failed = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1357,6 +1399,13 @@ export const Trial: MessageFns<Trial> = {
       error: isSet(object.error) ? ErrorDetail.fromJSON(object.error) : undefined,
       seconds: isSet(object.seconds) ? globalThis.Number(object.seconds) : 0,
       worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      candidateId: isSet(object.candidateId)
+        ? globalThis.Number(object.candidateId)
+        : isSet(object.candidate_id)
+        ? globalThis.Number(object.candidate_id)
+        : 0,
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+      failed: isSet(object.failed) ? globalThis.Boolean(object.failed) : false,
     };
   },
 
@@ -1386,6 +1435,15 @@ export const Trial: MessageFns<Trial> = {
     if (message.worker !== "") {
       obj.worker = message.worker;
     }
+    if (message.candidateId !== 0) {
+      obj.candidateId = Math.round(message.candidateId);
+    }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
+    if (message.failed !== false) {
+      obj.failed = message.failed;
+    }
     return obj;
   },
 
@@ -1408,6 +1466,9 @@ export const Trial: MessageFns<Trial> = {
       : undefined;
     message.seconds = object.seconds ?? 0;
     message.worker = object.worker ?? "";
+    message.candidateId = object.candidateId ?? 0;
+    message.origin = object.origin ?? "";
+    message.failed = object.failed ?? false;
     return message;
   },
 };
