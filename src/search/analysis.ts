@@ -40,7 +40,7 @@ export interface TrialSummary {
   evaluation: number;
   params: Params;
   objectives: readonly number[] | null;
-  metrics: Readonly<Record<string, number>> | undefined;
+  metrics?: Readonly<Record<string, number>>;
 }
 
 export interface SearchAnalysis {
@@ -60,7 +60,7 @@ export interface AnalysisOptions {
 }
 
 function summary(t: Trial): TrialSummary {
-  return { id: t.id, evaluation: t.evaluation, params: t.params, objectives: t.objectives, metrics: t.metrics };
+  return { id: t.id, evaluation: t.evaluation, params: t.params, objectives: t.objectives, ...(t.metrics ? { metrics: t.metrics } : {}) };
 }
 
 export function analyzeSearch(space: SearchSpace, history: readonly Trial[], options: AnalysisOptions = {}): SearchAnalysis {

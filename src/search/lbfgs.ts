@@ -41,6 +41,7 @@ export function lbfgsMinimize(f: (x: Float64Array, grad: Float64Array) => number
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
   const alphaBuf = new Float64Array(m);
+  const active = new Uint8Array(n);
   let it = 0;
   for (; it < o.maxIterations; it++) {
     // Projected gradient: components pushing out of an active bound do not count.
@@ -52,8 +53,12 @@ export function lbfgsMinimize(f: (x: Float64Array, grad: Float64Array) => number
       if (!atLo && !atHi) pg = Math.max(pg, Math.abs(gi));
     }
     if (pg < gtol) break;
-    // Two-loop recursion.
-    for (let i = 0; i < n; i++) p[i] = -(g[i] as number);
+    // Two-loop recursion on the free variables: those held at a bound by the gradient stay put.
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] as number;
+      active[i] = ((x[i] as number) <= (o.lower[i] as number) && gi > 0) || ((x[i] as number) >= (o.upper[i] as number) && gi < 0) ? 1 : 0;
+      p[i] = active[i] ? 0 : -gi;
+    }
     for (let k = S.length - 1; k >= 0; k--) {
       const s = S[k] as Float64Array;
       let a = 0;
@@ -89,6 +94,7 @@ export function lbfgsMinimize(f: (x: Float64Array, grad: Float64Array) => number
       const a = alphaBuf[k] as number;
       for (let i = 0; i < n; i++) p[i] = (p[i] as number) + (a - b) * (s[i] as number);
     }
+    for (let i = 0; i < n; i++) if (active[i]) p[i] = 0;
     let dg = 0;
     for (let i = 0; i < n; i++) dg += (p[i] as number) * (g[i] as number);
     if (!(dg < 0)) {
@@ -96,7 +102,7 @@ export function lbfgsMinimize(f: (x: Float64Array, grad: Float64Array) => number
       S.length = 0;
       Y.length = 0;
       rho.length = 0;
-      for (let i = 0; i < n; i++) p[i] = -(g[i] as number);
+      for (let i = 0; i < n; i++) p[i] = active[i] ? 0 : -(g[i] as number);
     }
     let step = 1;
     let fNew = Infinity;

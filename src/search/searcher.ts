@@ -291,14 +291,12 @@ class SearcherImpl implements Searcher {
   }
 
   stopReason(): StopReason | null {
+    const idle = this.queued.length === 0 && this.inFlight.size === 0;
+    if (idle && !this.exhaustedFlag && this.engine.exhausted(this.ctx)) this.exhaustedFlag = true;
+    if (idle && this.exhaustedFlag) return StopReason.Exhausted;
     if (this.trials.length >= this.o.maxEvaluations) return StopReason.MaxEvaluations;
     if (this.o.patience !== null && this.trials.length - this.lastImprovementAt >= this.o.patience) return StopReason.Patience;
     if (this.o.timeBudgetMs !== null && this.o.clock.now() - this.startedMs >= this.o.timeBudgetMs) return StopReason.TimeBudget;
-    if (this.exhaustedFlag && this.queued.length === 0 && this.inFlight.size === 0) return StopReason.Exhausted;
-    if (!this.exhaustedFlag && this.queued.length === 0 && this.inFlight.size === 0 && this.engine.exhausted(this.ctx)) {
-      this.exhaustedFlag = true;
-      return StopReason.Exhausted;
-    }
     return null;
   }
 
