@@ -62,12 +62,14 @@ export {
 export {
   buildCvarLp,
   buildCvarLps,
+  buildReferenceCvarLps,
   cvarTargetReachable,
   cvarWeights,
   numpySum,
   remapCvarBasis,
   scenarioMeans,
   type CvarBasisShape,
+  type CvarCell,
   type CvarLpSpec,
   type ScenarioWindow,
 } from './solver/cvar-lp.js';

@@ -25,6 +25,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -72,17 +74,22 @@ std::string at(size_t k, const char* field) { return "problems[" + std::to_strin
 template <typename T, napi_typedarray_type Type>
 T* typedData(Napi::Env env, const Napi::Value& v, const std::string& name, size_t expectLen, const char* typeName,
              Job& job, bool keep) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Type) {
+  // One napi_get_typedarray_info call: type, length and data pointer (also valid for views over a
+  // SharedArrayBuffer, which napi_get_arraybuffer_info rejects).
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!isTyped || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != Type) {
     throw Napi::TypeError::New(env, name + ": expected a " + typeName);
   }
-  auto ta = v.As<Napi::TypedArray>();
-  if (ta.ElementLength() != expectLen) {
-    throw Napi::TypeError::New(env, name + ": length " + std::to_string(ta.ElementLength()) + ", expected " +
-                                        std::to_string(expectLen));
+  if (length != expectLen) {
+    throw Napi::TypeError::New(env, name + ": length " + std::to_string(length) + ", expected " + std::to_string(expectLen));
   }
+  if (length > 0 && data == nullptr) throw Napi::TypeError::New(env, name + ": detached buffer");
   if (keep) job.keep.emplace_back(Napi::Persistent(v));
-  auto* base = static_cast<uint8_t*>(ta.ArrayBuffer().Data());
-  return reinterpret_cast<T*>(base + ta.ByteOffset());
+  return static_cast<T*>(data);
 }
 
 int intField(Napi::Env env, const Napi::Object& o, const char* key, const std::string& name, int lo, int hi) {
@@ -107,6 +114,7 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
   job->outs.resize(K);
   job->infos.resize(K);
   size_t sumN = 0, sumM = 0;
+  std::set<std::tuple<const double*, int, int>> checkedA;
   for (size_t k = 0; k < K; ++k) {
     Napi::Value pv = arr.Get(static_cast<uint32_t>(k));
     if (!pv.IsObject()) throw Napi::TypeError::New(env, "problems[" + std::to_string(k) + "]: expected an object");
@@ -125,7 +133,9 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
     if (!b.IsUndefined() && !b.IsNull()) {
       p.basis = typedData<int8_t, napi_int8_array>(env, b, at(k, "basis"), m + n, "Int8Array", *job, async);
     }
-    const std::string err = validate(p);
+    // A matrix shared by several problems (same pointer, same shape) is scanned once.
+    const bool seen = !checkedA.insert(std::make_tuple(p.a, p.m, p.n)).second;
+    const std::string err = validate(p, !seen);
     if (!err.empty()) throw Napi::TypeError::New(env, "problems[" + std::to_string(k) + "]: " + err);
     sumN += n;
     sumM += m;

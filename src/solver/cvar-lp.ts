@@ -192,6 +192,39 @@ export function buildCvarLps(window: ScenarioWindow, specs: readonly CvarLpSpec[
   });
 }
 
+/** One cell of the reference's (alpha, mu) grid. */
+export interface CvarCell {
+  alpha: number;
+  /** Annualized target return. */
+  mu: number;
+}
+
+/**
+ * The LPs the reference solves for the given cells on one window, with its fallback rule applied
+ * exactly: the target is unreachable when max_i periodsPerYear * m_i < mu, and then the LP without
+ * the return row is solved (fallback[k] = true). Problems share their arrays (see buildCvarLps).
+ */
+export function buildReferenceCvarLps(
+  window: ScenarioWindow,
+  cells: readonly CvarCell[],
+  periodsPerYear = 252,
+): { problems: DenseLp[]; fallback: boolean[] } {
+  checkWindow(window);
+  const m = scenarioMeans(window);
+  let best = -Infinity;
+  for (const v of m) best = Math.max(best, v);
+  const reachMax = periodsPerYear * best;
+  const fallback = cells.map((c, k) => {
+    if (!Number.isFinite(c.mu)) throw new InvalidArgumentError(`cells[${k}].mu`, `${c.mu}, expected a finite number`);
+    return !(reachMax >= c.mu);
+  });
+  const problems = buildCvarLps(
+    window,
+    cells.map((c, k) => ({ alpha: c.alpha, targetAnnualReturn: fallback[k] ? null : c.mu, periodsPerYear })),
+  );
+  return { problems, fallback };
+}
+
 /**
  * numpy's float64 sum of a contiguous vector (pairwise: blocks of 128 with 8 partial sums), so
  * that post-processing reproduces the reference bit for bit.

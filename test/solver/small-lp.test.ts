@@ -14,7 +14,7 @@ import {
   type DenseLp,
   type DenseLpResult,
 } from '../../src/solver/small-lp.js';
-import { buildCvarLp, buildCvarLps, cvarTargetReachable, cvarWeights, remapCvarBasis, type ScenarioWindow } from '../../src/solver/cvar-lp.js';
+import { buildCvarLp, buildCvarLps, buildReferenceCvarLps, cvarTargetReachable, cvarWeights, remapCvarBasis, type ScenarioWindow } from '../../src/solver/cvar-lp.js';
 
 // Tolerances (named): objective agreement with HiGHS on random LPs, KKT residual of our answers,
 // and the reference CVaR cells (weights absolute, objective relative).
@@ -294,6 +294,12 @@ test('async batch equals the sync batch; an aborted signal rejects with Cancelle
   ac.abort();
   await assert.rejects(solveDenseLpBatchAsync(ps, { signal: ac.signal }), CancelledError);
   assert.throws(() => solveDenseLpBatch(ps, { signal: ac.signal }), CancelledError);
+  // Aborted while queued or running: whether the native side saw the flag or had finished, the
+  // promise rejects with CancelledError (no timing assumption).
+  const ac2 = new AbortController();
+  const pending = solveDenseLpBatchAsync([...ps, ...ps, ...ps], { signal: ac2.signal, threads: 1 });
+  ac2.abort();
+  await assert.rejects(pending, CancelledError);
 });
 
 test('the basis codes of an optimal result are a valid basis (numRows basic variables)', () => {
@@ -335,6 +341,15 @@ test('reference CVaR LPs: weights agree with HiGHS to 1e-9, objective to 1e-10, 
   assert.ok(maxW <= CVAR_WEIGHT_TOL, `max weight difference ${maxW}`);
   assert.ok(maxObj <= CVAR_OBJ_REL_TOL, `max objective relative difference ${maxObj}`);
   assert.equal(fallbacks, windows[0]!.cells.length, 'one fallback date (2015-08-27) per cell');
+  // The same through buildReferenceCvarLps (fallback rule built in), solved as one batch per date.
+  for (const w of windows) {
+    const { problems, fallback } = buildReferenceCvarLps(windowOf(w), w.cells);
+    assert.deepEqual(fallback, w.cells.map((c) => c.fallback));
+    solveDenseLpBatch(problems, { chainWarmStart: true }).forEach((r, k) => {
+      const weights = cvarWeights(r.x, w.n);
+      for (let i = 0; i < w.n; i++) assert.ok(Math.abs(weights[i]! - w.cells[k]!.weights[i]!) <= CVAR_WEIGHT_TOL);
+    });
+  }
 });
 
 test('reference CVaR LPs batched per date with chained warm start give the same weights as one by one', (t) => {

@@ -538,7 +538,7 @@ void Simplex::finish(const Output& out, Info& info) {
 
 }  // namespace
 
-std::string validate(const Problem& p) {
+std::string validate(const Problem& p, bool checkMatrix) {
   std::ostringstream os;
   if (p.m < 0 || p.n < 0) {
     os << "shape: m = " << p.m << ", n = " << p.n << ", expected non-negative";
@@ -548,7 +548,7 @@ std::string validate(const Problem& p) {
       (p.m > 0 && (!p.rowLower || !p.rowUpper))) {
     return "missing array (a, c, colLower, colUpper, rowLower, rowUpper are required)";
   }
-  const size_t mn = static_cast<size_t>(p.m) * p.n;
+  const size_t mn = checkMatrix ? static_cast<size_t>(p.m) * p.n : 0;
   for (size_t k = 0; k < mn; ++k) {
     if (!std::isfinite(p.a[k])) {
       os << "a[" << k << "] (row " << k / p.n << ", column " << k % p.n << ") = " << p.a[k] << ", expected finite";

@@ -106,7 +106,8 @@ class Workspace;
 
 // Checks shapes and values (finite A and c, bounds not NaN, lower <= upper, valid basis codes).
 // Returns an empty string when fine, else a message naming the field and the value.
-std::string validate(const Problem& p);
+// checkMatrix = false skips the scan of A (a batch validates a shared matrix once).
+std::string validate(const Problem& p, bool checkMatrix = true);
 
 // Solves one problem. `cancel` (nullable) is polled at every iteration: non-zero => Cancelled.
 Info solve(const Problem& p, const Settings& s, const Output& out, Workspace* ws = nullptr,
