@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { gunzip as gunzipCb, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { DataError } from '../errors.js';
+import { DataError, InvalidArgumentError } from '../errors.js';
 import type { BenchmarkSeries, PricePanel } from './panel.js';
 import { lowerBound } from './panel.js';
 import {
@@ -228,6 +228,9 @@ export function parsePriceCsv(
 ): { panel: PricePanel; info: PriceCsvInfo } {
   checkIsoOption('from', options.from);
   checkIsoOption('to', options.to);
+  if (options.tickers !== undefined && options.tickers.length === 0) {
+    throw new InvalidArgumentError('tickers', 'expected at least one ticker (omit the option for all of them)');
+  }
   const header = readHeader(bytes, source);
   const norm = header.names.map(normalizeName);
   const hasTicker = norm.some((n) => TICKER_NAMES.has(n));

@@ -126,6 +126,9 @@ describe('price validation errors name the file and line', () => {
     await rejectsPrices('ragged.csv', 'date,A,B\n2020-01-02,1,2\n2020-01-03,1\n', 3, /ragged row: 2 cells, the header has 3/);
     await rejectsPrices('ragged2.csv', 'date,A,B\n2020-01-02,1,2,3\n', 2, /ragged row: 4 cells/);
   });
+  test('an empty tickers option is an InvalidArgumentError', async () => {
+    await assert.rejects(loadPriceCsv(tmp.file('t.csv', WIDE), { tickers: [] }), /tickers: expected at least one ticker/);
+  });
   test('duplicate and empty column names', async () => {
     await rejectsPrices('dupcol.csv', 'date,A,A\n2020-01-02,1,2\n', 1, /duplicate column "A"/);
     await rejectsPrices('emptyname.csv', 'date,A,\n2020-01-02,1,2\n', 1, /column 3 has an empty name/);
