@@ -142,11 +142,12 @@ function splitBlanks(line: string, out: string[]): number {
   return n;
 }
 
-/** Fixed MPS fields 1..6 at columns 2-3, 5-12, 15-22, 25-36, 40-47, 50-61 (1-based). */
-function splitFixed(line: string, out: string[]): number {
+/** Fixed MPS fields 1..6 at columns 2-3, 5-12, 15-22, 25-36, 40-47, 50-61 (1-based). Field 1
+ *  (the type) exists only in ROWS and BOUNDS (`typed`); elsewhere it is blank and skipped. */
+function splitFixed(line: string, out: string[], typed: boolean): number {
   const spans: Array<[number, number]> = [[1, 3], [4, 12], [14, 22], [24, 36], [39, 47], [49, 61]];
   let n = 0;
-  for (const [a, b] of spans) {
+  for (const [a, b] of typed ? spans : spans.slice(1)) {
     if (a >= line.length) break;
     out[n++] = line.slice(a, Math.min(b, line.length)).trim();
   }
@@ -234,14 +235,19 @@ export function parseMps(input: string | Buffer, source = '<mps>', options: MpsR
     return c;
   };
   /** Tokenizes a data line; re-reads it by fixed columns when its field count does not fit. */
-  const fields = (line: string, fits: (n: number) => boolean): number => {
-    if (format === 'fixed') return splitFixed(line, tok);
+  const fields = (line: string, fits: (n: number) => boolean, typed = false): number => {
+    if (format === 'fixed') return splitFixed(line, tok, typed);
     const n = splitBlanks(line, tok);
     if (fits(n) || format === 'free') return n;
-    const m = splitFixed(line, tok);
+    const m = splitFixed(line, tok, typed);
     if (fits(m)) return m;
     return splitBlanks(line, tok);
   };
+
+  // RHS/RANGES lines: "[set] row value [row value]"; the row names must be known rows.
+  const rhsFits = (k: number): boolean =>
+    ((k === 3 || k === 5) && rowIndex.has(tok[1]!) && (k === 3 || rowIndex.has(tok[3]!))) ||
+    ((k === 2 || k === 4) && rowIndex.has(tok[0]!) && (k === 2 || rowIndex.has(tok[2]!)));
 
   let pos = 0;
   const len = buf.length;
@@ -337,7 +343,7 @@ export function parseMps(input: string | Buffer, source = '<mps>', options: MpsR
         break;
       }
       case Section.Rows: {
-        const n = fields(line, (k) => k === 2);
+        const n = fields(line, (k) => k === 2, true);
         if (n !== 2) fail(`ROWS: expected "<type> <name>", got ${n} fields`);
         const t = tok[0]!.toUpperCase();
         const rn = tok[1]!;
@@ -407,7 +413,7 @@ export function parseMps(input: string | Buffer, source = '<mps>', options: MpsR
         break;
       }
       case Section.Rhs: {
-        const n = fields(line, (k) => k === 2 || k === 3 || k === 4 || k === 5);
+        const n = fields(line, rhsFits);
         // With a set name: 3 or 5 fields; without: 2 or 4.
         const s = n === 3 || n === 5 ? 1 : 0;
         if (n < 2 || n > 5) fail(`RHS: expected "[<set>] <row> <value> [<row> <value>]", got ${n} fields`);
@@ -420,7 +426,7 @@ export function parseMps(input: string | Buffer, source = '<mps>', options: MpsR
         break;
       }
       case Section.Ranges: {
-        const n = fields(line, (k) => k === 2 || k === 3 || k === 4 || k === 5);
+        const n = fields(line, rhsFits);
         const s = n === 3 || n === 5 ? 1 : 0;
         if (n < 2 || n > 5) fail(`RANGES: expected "[<set>] <row> <value> [<row> <value>]", got ${n} fields`);
         if (!rangeVal) {
@@ -436,7 +442,7 @@ export function parseMps(input: string | Buffer, source = '<mps>', options: MpsR
         break;
       }
       case Section.Bounds: {
-        const n = fields(line, (k) => k >= 2 && k <= 4);
+        const n = fields(line, (k) => k >= 2 && k <= 4, true);
         if (n < 2) fail(`BOUNDS: expected "<type> [<set>] <column> [<value>]", got ${n} fields`);
         const t = tok[0]!.toUpperCase();
         const needsValue = t === 'UP' || t === 'LO' || t === 'FX' || t === 'LI' || t === 'UI' || t === 'SC';

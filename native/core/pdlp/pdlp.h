@@ -67,7 +67,7 @@ struct Info {
   // Relative measures (what `tolerance` is compared with):
   double primalResidual = 0.0;   // ||Ax - proj_[rl,ru](Ax)||_2 / (1 + ||b||_2)
   double dualResidual = 0.0;     // ||c - A'y - lambda||_2 / (1 + ||c||_2)
-  double gap = 0.0;              // |pobj - dobj| / max(1e-6, |pobj| + |dobj|)
+  double gap = 0.0;              // |pobj - dobj| / (1 + |pobj| + |dobj|)
   // The same, absolute:
   double primalResidualAbs = 0.0, dualResidualAbs = 0.0, gapAbs = 0.0;
   double setupSeconds = 0.0;     // scaling, upload, step-size estimate
