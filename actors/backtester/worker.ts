@@ -2,7 +2,7 @@
  * Role module for worker threads (src/runtime/worker-pool.ts): one backtester actor per worker,
  * with the built-in models registered.
  */
-import type { ActorSystem } from '../../src/index.js';
+import type { ActorSystem } from '../../src/runtime/system.js';
 import '../../src/sweep/builtin.js';
 import { backtesterActor } from './backtester.js';
 

@@ -15,32 +15,13 @@
  * Sends: RunBacktestBatch (ask) to workers; JobProgress and JobFinished (tell) to reportTo.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  ErrorCode,
-  HppoError,
-  JobFinished,
-  JobProgress,
-  JobState,
-  JobStatus,
-  GetJobStatus,
-  Journal,
-  RunBacktestBatch,
-  StartJob,
-  TrialMessage,
-  compileJob,
-  is,
-  metricsFromProto,
-  metricsToProto,
-  openKv,
-  paramsFromProto,
-  paramsToProto,
-  reply,
-  toErrorDetail,
-  type Actor,
-  type ActorContext,
-  type BacktestBatchResult,
-  type CompiledJob,
-} from '../../src/index.js';
+// Narrow imports, not src/index.ts (start-up: the public entry pulls in Arrow and the data layer).
+import { ErrorCode, HppoError, toErrorDetail } from '../../src/errors.js';
+import { RunBacktestBatch, type BacktestBatchResult } from '../../src/gen/hppo/v1/backtest.js';
+import { GetJobStatus, JobFinished, JobProgress, JobState, JobStatus, StartJob, Trial as TrialMessage } from '../../src/gen/hppo/v1/job.js';
+import { Journal, is, openKv, reply, type Actor, type ActorContext } from '../../src/runtime/index.js';
+import { compileJob, type CompiledJob } from '../../src/sweep/job-config.js';
+import { metricsFromProto, metricsToProto, paramsFromProto, paramsToProto } from '../../src/sweep/params.js';
 import { createSearcher, rebuildSearcher } from '../../src/search/searcher.js';
 import type { Candidate, Searcher, TrialResult } from '../../src/search/types.js';
 
