@@ -17,10 +17,12 @@ import type { Data } from 'apache-arrow';
 import { DataError } from '../errors.js';
 import type { BenchmarkSeries, PricePanel } from './panel.js';
 import { PRICE_FIELDS, type PriceField } from './csv.js';
+import { epochDayToIso, isoToEpochDay } from './dates.js';
+
+export { epochDayToIso, isoToEpochDay };
 
 const PANEL_META_KEY = 'hppo.panel';
 const BENCH_META_KEY = 'hppo.benchmark';
-const MS_PER_DAY = 86_400_000;
 
 /** Extra key/values stored in the schema metadata next to tickers and fields (e.g. slice index). */
 export type IpcExtra = Record<string, string | number>;
@@ -28,14 +30,6 @@ export type IpcExtra = Record<string, string | number>;
 /** The fields a panel carries, in storage order. */
 export function panelFields(panel: PricePanel): PriceField[] {
   return PRICE_FIELDS.filter((f) => panel[f] !== undefined);
-}
-
-export function isoToEpochDay(iso: string): number {
-  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / MS_PER_DAY;
-}
-
-export function epochDayToIso(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
 function dateData(dates: readonly string[]): Data<DateDay> {

@@ -117,23 +117,7 @@ export function dateKeyToIso(key: number): string {
   return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
-/** YYYYMMDD → days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's days_from_civil). */
-export function dateKeyToEpochDay(key: number): number {
-  let y = Math.floor(key / 10000);
-  const m = Math.floor(key / 100) % 100;
-  const d = key % 100;
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** Days since 1970-01-01 → "YYYY-MM-DD". */
-export function epochDayToIsoDate(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
+export { dateKeyToEpochDay, epochDayToIso as epochDayToIsoDate } from './dates.js';
 
 /**
  * The cells of one CSV line. `buf` is the byte array the boundaries refer to: the input itself,

@@ -10,6 +10,7 @@
 import { DataError, InvalidArgumentError } from '../errors.js';
 import { SliceFrequency, SliceRef } from '../gen/hppo/v1/data.js';
 import type { PricePanel } from './panel.js';
+import { weekdayOf } from './dates.js';
 import { epochDayToIso, ipcValueOffsets, isoToEpochDay, panelFields, panelFromIpc, panelMetaJson, panelToIpcWithMeta } from './arrow-codec.js';
 import { selectRows } from './csv.js';
 import { sha256Hex } from './store.js';
@@ -48,7 +49,7 @@ export function periodOf(date: string, frequency: Frequency): string {
       return date.slice(0, 7);
     case 'week': {
       const day = isoToEpochDay(date);
-      const weekday = (((day + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday; Monday = 0
+      const weekday = weekdayOf(day);
       const thursday = day - weekday + 3;
       const thu = epochDayToIso(thursday);
       const jan1 = isoToEpochDay(`${thu.slice(0, 4)}-01-01`);

@@ -20,7 +20,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import type { BenchmarkSeries, PricePanel } from './panel.js';
-import { epochDayToIso, isoToEpochDay } from './arrow-codec.js';
+import { epochDayToIso, isoToEpochDay, weekdayOf } from './dates.js';
+import { parseDateKey } from './csv-scan.js';
 
 export interface SyntheticMarketOptions {
   /** Default 1. */
@@ -56,8 +57,7 @@ function weekdays(start: string, count: number): string[] {
   let day = isoToEpochDay(start);
   const out: string[] = [];
   while (out.length < count) {
-    const wd = (((day + 3) % 7) + 7) % 7; // Monday = 0
-    if (wd < 5) out.push(epochDayToIso(day));
+    if (weekdayOf(day) < 5) out.push(epochDayToIso(day));
     day++;
   }
   return out;
@@ -65,7 +65,7 @@ function weekdays(start: string, count: number): string[] {
 
 function previousWeekday(date: string): string {
   let day = isoToEpochDay(date) - 1;
-  while ((((day + 3) % 7) + 7) % 7 >= 5) day--;
+  while (weekdayOf(day) >= 5) day--;
   return epochDayToIso(day);
 }
 
@@ -80,7 +80,7 @@ export function syntheticMarket(options: SyntheticMarketOptions = {}): Synthetic
   if (!Number.isInteger(days) || days < 2) throw new InvalidArgumentError('days', `expected an integer >= 2, got ${days}`);
   if (names.length < 1) throw new InvalidArgumentError('tickers', 'expected at least one ticker');
   if (new Set(names).size !== names.length) throw new InvalidArgumentError('tickers', 'ticker names must be unique');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(isoToEpochDay(start))) {
+  if (typeof start !== 'string' || parseDateKey(Buffer.from(start, 'latin1'), 0, start.length) < 0) {
     throw new InvalidArgumentError('start', `expected YYYY-MM-DD, got ${JSON.stringify(start)}`);
   }
   const n = names.length;

@@ -213,13 +213,15 @@ describe('cell scanning', () => {
 });
 
 describe('date arithmetic', () => {
-  test('dateKeyToEpochDay agrees with Date.UTC over 1900..2100 and epochDayToIsoDate inverts it', async () => {
-    const { dateKeyToEpochDay, epochDayToIsoDate } = await import('../../src/data/csv-scan.js');
+  test('epoch-day arithmetic agrees with Date.UTC over 1900..2100, both ways, and weekdays are Monday = 0', async () => {
+    const { dateKeyToEpochDay, epochDayToIso, isoToEpochDay, weekdayOf } = await import('../../src/data/dates.js');
     for (let day = Date.UTC(1900, 0, 1) / 86_400_000; day <= Date.UTC(2100, 11, 31) / 86_400_000; day += 1) {
-      const iso = new Date(day * 86_400_000).toISOString().slice(0, 10);
-      const key = Number(iso.replaceAll('-', ''));
-      assert.equal(dateKeyToEpochDay(key), day, iso);
-      assert.equal(epochDayToIsoDate(day), iso);
+      const date = new Date(day * 86_400_000);
+      const iso = date.toISOString().slice(0, 10);
+      assert.equal(dateKeyToEpochDay(Number(iso.replaceAll('-', ''))), day, iso);
+      assert.equal(isoToEpochDay(iso), day, iso);
+      assert.equal(epochDayToIso(day), iso);
+      assert.equal(weekdayOf(day), (date.getUTCDay() + 6) % 7, iso);
     }
   });
 });
