@@ -6,6 +6,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   solve: { summary: 'solve an LP (MPS) or QP (QPS, FOF json) file: hppo solve lp|qp FILE [--json]', load: async () => (await import('./solve.js')).solveCommand },
+  backtest: { summary: 'one backtest of one parameter set (model, data, backtest, params): hppo backtest --config FILE.yaml [--json] [--param K=V]', load: async () => (await import('./backtest.js')).backtestCommand },
   optimize: { summary: 'search a model\'s parameters by backtests: hppo optimize --config FILE.yaml [--json]', load: async () => (await import('./optimize.js')).optimizeCommand },
   run: { summary: 'the main job on embedded defaults (starts its own nats-server)', load: async () => (await import('./node.js')).runCommand },
   node: { summary: 'run a node as a long-lived service until SIGINT/SIGTERM (HPPO_NATS_URL to join a cluster)', load: async () => (await import('./node.js')).nodeCommand },
