@@ -4,6 +4,7 @@
  * message needs no registration by hand.
  */
 import { CodecError } from '../errors.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope-wire.js';
 import * as backtest from '../gen/hppo/v1/backtest.js';
 import * as cluster from '../gen/hppo/v1/cluster.js';
 import * as data from '../gen/hppo/v1/data.js';
@@ -84,11 +85,11 @@ export function decodeMessage(name: string, bytes: Uint8Array): unknown {
 
 export const EnvelopeCodec = {
   encode(e: envelope.Envelope): Uint8Array {
-    return envelope.Envelope.encode(e).finish();
+    return encodeEnvelope(e);
   },
   decode(bytes: Uint8Array): envelope.Envelope {
     try {
-      const e = envelope.Envelope.decode(bytes);
+      const e = decodeEnvelope(bytes);
       if (!e.messageType && !e.error) throw new Error('envelope has no message type');
       return e;
     } catch (err) {

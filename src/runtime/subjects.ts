@@ -20,8 +20,16 @@ export class Subjects {
     this.prefix = prefix;
   }
 
+  private readonly actorCache = new Map<string, string>();
+
   actor(address: string): string {
-    return `${this.prefix}.a.${validateAddress(address).join('.')}`;
+    let s = this.actorCache.get(address);
+    if (s === undefined) {
+      s = `${this.prefix}.a.${validateAddress(address).join('.')}`;
+      if (this.actorCache.size > 10_000) this.actorCache.clear();
+      this.actorCache.set(address, s);
+    }
+    return s;
   }
 
   lifecycle(nodeId: string): string {
