@@ -36,7 +36,7 @@ export {
 } from './slice.js';
 export { loadDataset, datasetCacheDir, type LoadDatasetOptions, type LoadedDataset } from './load.js';
 export { validatePanel, validateBenchmark } from './validate.js';
-export { staleAsSuspended, staleAsSuspendedWithReport, staleMask, type StaleResult } from './suspension.js';
+export { staleAsSuspended, staleAsSuspendedWithReport, staleMask, type StaleOptions, type StaleResult } from './suspension.js';
 export { syntheticMarket, type SyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 export {
   DATASET_PRESETS,

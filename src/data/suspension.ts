@@ -11,14 +11,26 @@
  * So K = number of REPEATED closes in a row: the day before the run (the last real close) keeps its
  * price, and the k repeats after it become NaN; a run of k+1 equal closes in total is needed.
  * Runs are found on the input values (blanking never creates or splits a run), per column, over the
- * whole panel given: the reference first cuts its panel at the backtest's end date, so to match it
- * cell for cell apply this to the panel restricted to the same last date (restrictDates(panel, undefined, end)).
+ * whole panel given. The reference first cuts its panel at the backtest's end date, so a run crossing
+ * that date is shorter there: pass `{ end }` (or blank restrictDates(panel, undefined, end)) to match
+ * it cell for cell. On the SSE 50 file with end 2015-12-31 this matters for k = 5 (601377.SH,
+ * 2015-12-29..31), not for k = 2, 3, 10 or 20.
  *
  * Other fields (open/high/low/volume), when present, are blanked on the same cells: a suspended day
  * has no trading at all.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { PricePanel } from './panel.js';
+import { lowerBound } from './panel.js';
+
+export interface StaleOptions {
+  /**
+   * Measure runs only over the rows up to and including this date (YYYY-MM-DD), as the reference
+   * does: it cuts its panel at the backtest's end before blanking, so a flat run crossing that date
+   * counts only its days up to it. Rows after `end` follow the rule on the whole panel. Default: none.
+   */
+  end?: string;
+}
 
 /** 1 where the reference would blank the cell, else 0 (see file comment). */
 export function staleMask(column: Float64Array, k: number): Uint8Array {
@@ -47,12 +59,21 @@ export interface StaleResult {
   blankedCells: number;
 }
 
-/** Like staleAsSuspended, also saying how many cells were blanked. */
-export function staleAsSuspendedWithReport(panel: PricePanel, k: number): StaleResult {
+/** Like staleAsSuspended, also saying how many cells were blanked (per ticker and in total). */
+export function staleAsSuspendedWithReport(panel: PricePanel, k: number, options: StaleOptions = {}): StaleResult {
   if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError('staleAsSuspendedDays', `expected an integer >= 1, got ${k}`);
   const T = panel.dates.length;
   const n = panel.tickers.length;
-  const masks = panel.close.map((c) => staleMask(c, k));
+  if (options.end !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.end)) {
+    throw new InvalidArgumentError('end', `expected YYYY-MM-DD, got ${JSON.stringify(options.end)}`);
+  }
+  const cut = options.end === undefined ? T : lowerBound(panel.dates, `${options.end}\uffff`);
+  const masks = panel.close.map((c) => {
+    if (cut >= T) return staleMask(c, k);
+    const m = staleMask(c, k);
+    m.set(staleMask(c.subarray(0, cut), k));
+    return m;
+  });
   const blankedPerTicker = new Int32Array(n);
   masks.forEach((m, j) => {
     let s = 0;
@@ -81,6 +102,6 @@ export function staleAsSuspendedWithReport(panel: PricePanel, k: number): StaleR
  * A copy of `panel` where every run of >= k consecutive unchanged closes is "no price" (NaN),
  * exactly as the reference's --stale-as-suspended K. The input is not modified.
  */
-export function staleAsSuspended(panel: PricePanel, k: number): PricePanel {
-  return staleAsSuspendedWithReport(panel, k).panel;
+export function staleAsSuspended(panel: PricePanel, k: number, options: StaleOptions = {}): PricePanel {
+  return staleAsSuspendedWithReport(panel, k, options).panel;
 }

@@ -47,9 +47,9 @@ function referenceBlanked(csvPath: string, ks: number[], end?: string): Map<numb
   return new Map(ks.map((k) => [k, new Set(parsed[String(k)])]));
 }
 
-function ourBlanked(panel: PricePanel, k: number): Set<string> {
+function ourBlanked(panel: PricePanel, k: number, options: { end?: string } = {}): Set<string> {
   const out = new Set<string>();
-  const after = staleAsSuspended(panel, k);
+  const after = staleAsSuspended(panel, k, options);
   panel.close.forEach((col, j) => {
     const b = after.close[j]!;
     for (let i = 0; i < col.length; i++) if (!Number.isNaN(col[i]!) && Number.isNaN(b[i]!)) out.add(`${i},${j}`);
@@ -131,6 +131,13 @@ describe('staleAsSuspended (the reference rule --stale-as-suspended K)', () => {
       const ours = ourBlanked(panel, k);
       assert.ok(ours.size > 0, `k = ${k}: nothing blanked`);
       assert.deepEqual([...ours].sort(), [...ref.get(k)!].sort(), `k = ${k}`);
+      // Same cells through the `end` option on the whole 2008..2016 panel (rows up to the end).
+      const viaEnd = ourBlanked(full, k, { end: '2015-12-31' });
+      const upToEnd = new Set([...viaEnd].filter((c) => Number(c.split(',')[0]) < panel.dates.length));
+      assert.deepEqual([...upToEnd].sort(), [...ref.get(k)!].sort(), `k = ${k} via end`);
     }
+    // Without the cut, a run crossing the end date is longer: k = 5 blanks 3 more cells (601377.SH).
+    const noCut = [...ourBlanked(full, 5)].filter((c) => Number(c.split(',')[0]) < panel.dates.length);
+    assert.equal(noCut.length, ref.get(5)!.size + 3);
   });
 });
