@@ -69,10 +69,17 @@ struct Job {
   }
 };
 
-std::string at(size_t k, const char* field) { return "problems[" + std::to_string(k) + "]." + field; }
+// Name of an argument field for error messages, built only when an error is thrown.
+struct Field {
+  long k;  // problem index, or -1 for a top-level argument
+  const char* name;
+  std::string str() const { return k < 0 ? std::string(name) : "problems[" + std::to_string(k) + "]." + name; }
+};
+Field at(size_t k, const char* field) { return Field{static_cast<long>(k), field}; }
+Field top(const char* field) { return Field{-1, field}; }
 
 template <typename T, napi_typedarray_type Type>
-T* typedData(Napi::Env env, const Napi::Value& v, const std::string& name, size_t expectLen, const char* typeName,
+T* typedData(Napi::Env env, const Napi::Value& v, const Field& name, size_t expectLen, const char* typeName,
              Job& job, bool keep) {
   // One napi_get_typedarray_info call: type, length and data pointer (also valid for views over a
   // SharedArrayBuffer, which napi_get_arraybuffer_info rejects).
@@ -82,22 +89,22 @@ T* typedData(Napi::Env env, const Napi::Value& v, const std::string& name, size_
   size_t length = 0;
   void* data = nullptr;
   if (!isTyped || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != Type) {
-    throw Napi::TypeError::New(env, name + ": expected a " + typeName);
+    throw Napi::TypeError::New(env, name.str() + ": expected a " + typeName);
   }
   if (length != expectLen) {
-    throw Napi::TypeError::New(env, name + ": length " + std::to_string(length) + ", expected " + std::to_string(expectLen));
+    throw Napi::TypeError::New(env, name.str() + ": length " + std::to_string(length) + ", expected " + std::to_string(expectLen));
   }
-  if (length > 0 && data == nullptr) throw Napi::TypeError::New(env, name + ": detached buffer");
+  if (length > 0 && data == nullptr) throw Napi::TypeError::New(env, name.str() + ": detached buffer");
   if (keep) job.keep.emplace_back(Napi::Persistent(v));
   return static_cast<T*>(data);
 }
 
-int intField(Napi::Env env, const Napi::Object& o, const char* key, const std::string& name, int lo, int hi) {
+int intField(Napi::Env env, const Napi::Object& o, const char* key, const Field& name, int lo, int hi) {
   Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw Napi::TypeError::New(env, name + ": expected an integer");
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, name.str() + ": expected an integer");
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<int64_t>(d))) {
-    throw Napi::TypeError::New(env, name + ": " + v.ToString().Utf8Value() + ", expected an integer in [" +
+    throw Napi::TypeError::New(env, name.str() + ": " + v.ToString().Utf8Value() + ", expected an integer in [" +
                                         std::to_string(lo) + ", " + std::to_string(hi) + "]");
   }
   return static_cast<int>(d);
@@ -142,7 +149,7 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
   }
 
   if (info.Length() < 2 || !info[1].IsTypedArray()) throw Napi::TypeError::New(env, "settings: expected a Float64Array(10)");
-  const double* st = typedData<double, napi_float64_array>(env, info[1], "settings", 10, "Float64Array(10)", *job, false);
+  const double* st = typedData<double, napi_float64_array>(env, info[1], top("settings"), 10, "Float64Array(10)", *job, false);
   for (int k = 0; k < 10; ++k) {
     if (!(st[k] >= 0.0 && st[k] < 2147483647.0)) {
       throw Napi::TypeError::New(env, "settings[" + std::to_string(k) + "]: expected a finite number >= 0");
@@ -161,7 +168,7 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
   bo.chainWarmStart = st[8] != 0.0;
   bo.chainLength = static_cast<int>(st[9]);
   if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
-    bo.cancel = typedData<int32_t, napi_int32_array>(env, info[2], "cancel", 1, "Int32Array(1)", *job, async);
+    bo.cancel = typedData<int32_t, napi_int32_array>(env, info[2], top("cancel"), 1, "Int32Array(1)", *job, async);
   }
 
   const size_t nDouble = 3 * K + 2 * sumN + 2 * sumM, nInt32 = 3 * K, nInt8 = 2 * K + sumN + sumM;

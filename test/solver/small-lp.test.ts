@@ -302,6 +302,19 @@ test('async batch equals the sync batch; an aborted signal rejects with Cancelle
   await assert.rejects(pending, CancelledError);
 });
 
+test('an iteration limit is a status with the current point, and warm starting from it finishes the solve', () => {
+  const p = feasible[20]!;
+  const full = solveDenseLp(p);
+  assert.ok(full.iterations > 3);
+  const cut = solveDenseLp(p, { maxIterations: 3 });
+  assert.equal(cut.status, 'iteration_limit');
+  assert.equal(cut.iterations, 3);
+  assert.equal(cut.x.length, p.numCols);
+  const resumed = solveDenseLp({ ...p, basis: cut.basis.slice() });
+  assert.equal(resumed.status, 'optimal');
+  assert.ok(relErr(resumed.objective, full.objective) < 1e-12);
+});
+
 test('the basis codes of an optimal result are a valid basis (numRows basic variables)', () => {
   const p = feasible[5]!;
   const r = solveDenseLp(p);
