@@ -27,6 +27,9 @@ run: setup
 bench-runtime: setup
 	node dist/bench/runtime.bench.js
 
+bench-sweep: setup
+	node dist/bench/sweep.bench.js
+
 bench-backtest: setup
 	node dist/bench/backtest-engine.bench.js
 

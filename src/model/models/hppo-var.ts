@@ -213,15 +213,32 @@ export function hppoVarStrategy(params: Params, options: HppoVarOptions | Resolv
 }
 
 /** The batch form for runBacktestBatch (see the file comment). */
-export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOptions = {}): BatchStrategy & { readonly lpIterations: number; readonly lpSolves: number } {
+export interface HppoVarBatchStats {
+  /** Simplex iterations and LPs over the run. */
+  readonly lpIterations: number;
+  readonly lpSolves: number;
+  /** Wall seconds in the native LP batches (building the LPs included) and in building the windows. */
+  readonly lpSeconds: number;
+  readonly windowSeconds: number;
+}
+
+export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOptions = {}): BatchStrategy & HppoVarBatchStats {
   const o = compileHppoVarOptions(options) // idempotent on resolved options;
   let cells: HppoVarCell[] | undefined;
   let order: number[] = [];
   let prev: (Int8Array | undefined)[] = [];
   let lpIterations = 0;
   let lpSolves = 0;
+  let lpSeconds = 0;
+  let windowSeconds = 0;
   return {
     name: 'hppo-var',
+    get lpSeconds() {
+      return lpSeconds;
+    },
+    get windowSeconds() {
+      return windowSeconds;
+    },
     get lpIterations() {
       return lpIterations;
     },
@@ -235,12 +252,16 @@ export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOp
         order = cs.map((_, j) => j).sort((a, b) => cs[a]!.alpha - cs[b]!.alpha || cs[a]!.mu - cs[b]!.mu || a - b);
         prev = order.map(() => undefined);
       }
+      const t0 = performance.now();
       const w = hppoVarWindow(ctx.panel, ctx.row, o);
+      const t1 = performance.now();
+      windowSeconds += (t1 - t0) / 1000;
       if (w.columns.length === 0) return; // weights stay 0: everything tradable goes to cash
       const sorted = order.map((j) => cells![j]!);
       // Only chain heads start from their own previous basis; the rest chain from their neighbour.
       const warm = order.map((_, k) => (k % o.chainLength === 0 ? prev[k] : undefined));
       const sols = solveHppoVarCells(w, sorted, o, warm);
+      lpSeconds += (performance.now() - t1) / 1000;
       lpSolves += sols.length;
       for (let k = 0; k < order.length; k++) {
         const j = order[k] as number;
