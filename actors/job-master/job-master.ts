@@ -23,6 +23,7 @@ import { Journal, is, openKv, reply, type Actor, type ActorContext } from '../..
 import { compileJob, type CompiledJob } from '../../src/sweep/job-config.js';
 import { metricsFromProto, metricsToProto, paramsFromProto, paramsToProto } from '../../src/sweep/params.js';
 import { createSearcher, rebuildSearcher } from '../../src/search/searcher.js';
+import { analyzeSearch } from '../../src/search/analysis.js';
 import type { Candidate, Searcher, TrialResult } from '../../src/search/types.js';
 
 type ProtoTrial = TrialMessage;
@@ -220,7 +221,13 @@ export function jobMasterActor(opts: JobMasterOptions = {}): Actor {
     await saveRecord(j, j.error ? 'failed' : 'succeeded', ctx.self.address).catch((err: unknown) => ctx.log.warn({ err }, 'job record not saved'));
     const status = statusOf(j, ctx.clock.now());
     ctx.log.info({ jobId: j.jobId, evaluations: j.trials.length, resumed: j.resumed, seconds: status.elapsedSec, state: j.state }, 'job finished');
-    ctx.tell(j.reportTo, JobFinished, { status, trials: j.trials, analysisJson: '' });
+    let analysisJson = '';
+    try {
+      analysisJson = JSON.stringify(analyzeSearch(j.job.space, j.searcher.history(), { directions: j.job.objectives.directions }));
+    } catch (err) {
+      ctx.log.warn({ err }, 'search analysis failed');
+    }
+    ctx.tell(j.reportTo, JobFinished, { status, trials: j.trials, analysisJson });
   }
 
   async function begin(ctx: ActorContext, start: StartJob): Promise<RunningJob> {

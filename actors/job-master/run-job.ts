@@ -12,6 +12,7 @@ import type { Params } from '../../src/sweep/evaluator.js';
 import type { CompiledJob } from '../../src/sweep/job-config.js';
 import { metricsFromProto, paramsFromProto } from '../../src/sweep/params.js';
 import { jobMasterActor } from './job-master.js';
+import type { SearchAnalysis } from '../../src/search/analysis.js';
 
 export interface JobTrial {
   number: number;
@@ -32,6 +33,8 @@ export interface JobRunResult {
   natsUrl: string;
   embeddedNats: boolean;
   workers: number;
+  /** Convergence, parameter importance, Pareto front (src/search/analysis.ts), when computed. */
+  analysis: SearchAnalysis | undefined;
 }
 
 export interface RunJobOptions {
@@ -91,6 +94,7 @@ export async function runJob(job: CompiledJob, opts: RunJobOptions = {}): Promis
       natsUrl: node.natsUrl,
       embeddedNats: node.embedded !== undefined,
       workers: job.execution.workers,
+      analysis: f.analysisJson ? (JSON.parse(f.analysisJson) as SearchAnalysis) : undefined,
     };
   } finally {
     await pool?.stop();

@@ -69,6 +69,9 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
         timings: result.timings,
         workers: result.workers,
         failed: result.trials.length - ok.length,
+        importance: result.analysis?.importance ?? [],
+        convergence: result.analysis?.convergence.map((c) => ({ evaluation: c.evaluation, value: c.value, best: c.best })) ?? [],
+        paretoFront: result.analysis && result.analysis.directions.length > 1 ? result.analysis.paretoFront : undefined,
       }) + '\n',
     );
   } else {
@@ -77,6 +80,11 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${result.jobId}: ${result.trials.length} trials (${ok.length} ok) in ${result.timings.totalSec.toFixed(2)} s on ${result.workers} workers; ${job.objectives.describe()}\n\n`);
     process.stdout.write(table(ranked, paramNames, metricNames, top) + '\n');
     for (const t of result.trials.filter((x) => x.error).slice(0, 5)) process.stdout.write(`failed trial ${t.number}: ${t.error?.message}\n`);
+    const imp = result.analysis?.importance ?? [];
+    if (imp.length > 0) {
+      process.stdout.write('\nparameter importance (Spearman rank correlation with the objective, binned main effect):\n');
+      for (const p of imp) process.stdout.write(`  ${p.param.padEnd(16)} importance ${p.importance.toFixed(3)}  spearman ${p.spearman === null ? '-' : p.spearman.toFixed(3)}  main effect ${p.mainEffect.toFixed(3)}\n`);
+    }
   }
   return result.status.state === JobState.JOB_STATE_FAILED || result.status.error ? 1 : 0;
 }

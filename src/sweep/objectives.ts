@@ -1,11 +1,12 @@
 /**
  * How trial metrics become the numbers a search optimizes. A job names one or more objectives
- * ({metric, direction}); with `weight`s on a single-objective algorithm they form one composite
- * score Σ wᵢ·sᵢ·metricᵢ (sᵢ = +1 to maximize, −1 to minimize), maximized — the strategy-optimizer
- * design's composite of Sharpe, total return, max drawdown (a negative number: maximize it) and
- * win rate. A missing or non-finite metric makes the trial count as failed for the search.
+ * ({metric, direction}); nsga2 optimizes them jointly; any other algorithm given several (or
+ * weighted) objectives maximizes the normalized weighted composite of src/search/objective.ts (the
+ * strategy-optimizer design's Sharpe / total return / max drawdown / win rate score). A missing or
+ * non-finite metric makes the trial count as failed for the search.
  */
 import { ConfigError } from '../errors.js';
+import { compileCompositeObjective } from '../search/objective.js';
 
 export interface ObjectiveDef {
   metric: string;
@@ -43,19 +44,16 @@ export function parseObjectives(raw: unknown, path = 'search.objectives'): Objec
 export function compileObjectives(defs: readonly ObjectiveDef[], multiObjective: boolean): CompiledObjectives {
   const composite = !multiObjective && (defs.length > 1 || defs.some((d) => d.weight !== undefined));
   if (composite) {
+    // The strategy-optimizer design's weighted composite, normalized per metric (src/search/objective.ts).
+    const c = compileCompositeObjective(defs.map((d) => ({ metric: d.metric, weight: d.weight ?? 1, direction: d.direction })), 'search.objectives');
     return {
       directions: ['maximize'],
       evaluate(m) {
         if (!m) return null;
-        let s = 0;
-        for (const d of defs) {
-          const v = m[d.metric];
-          if (v === undefined || !Number.isFinite(v)) return null;
-          s += (d.weight ?? 1) * (d.direction === 'maximize' ? 1 : -1) * v;
-        }
-        return [s];
+        const v = c.score(m);
+        return v === null ? null : [v];
       },
-      describe: () => `maximize ${defs.map((d) => `${d.weight ?? 1}×${d.direction === 'maximize' ? '' : '−'}${d.metric}`).join(' + ')}`,
+      describe: () => `maximize composite ${c.terms.map((t) => `${t.weight}×${t.metric}(${t.direction} over [${t.low}, ${t.high}])`).join(' + ')}`,
     };
   }
   return {
