@@ -40,7 +40,8 @@ export interface CompiledJob {
   readonly execution: ExecutionOptions;
 }
 
-const TOP_KEYS = ['name', 'model', 'data', 'backtest', 'space', 'search', 'execution', 'description'];
+// 'params' is the single parameter set of `hppo backtest` (src/cli/backtest.ts): allowed so one file serves both commands.
+const TOP_KEYS = ['name', 'model', 'data', 'backtest', 'space', 'search', 'execution', 'description', 'params'];
 
 function obj(v: unknown, path: string): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(path, `expected a mapping, got ${JSON.stringify(v)}`);
