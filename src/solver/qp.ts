@@ -81,7 +81,7 @@ export interface QpSettings {
   device?: QpDevice;
   /** Active-set polishing after convergence (accepted only with an optimality certificate). Default true. */
   polish?: boolean;
-  /** Initial step (scaled problem). Default 0.1. */
+  /** Initial step (scaled problem). Default 10 (fastest on the factor-form portfolio QPs; OSQP uses 0.1). */
   rho?: number;
   /** Over-relaxation in (0, 2). Default 1.6. */
   alpha?: number;
@@ -209,7 +209,7 @@ export function compileQpSettings(s: QpSettings = {}): CompiledQpSettings {
     maxIter: num(s.maxIter, 'settings.maxIter', 100000, 1, 1e15, true),
     device,
     polish: s.polish ?? true,
-    rho: num(s.rho, 'settings.rho', 0.1, 1e-6, 1e6),
+    rho: num(s.rho, 'settings.rho', 10, 1e-6, 1e6),
     alpha: num(s.alpha, 'settings.alpha', 1.6, 1e-3, 1.999),
     adaptiveRho: s.adaptiveRho ?? true,
     scalingIters: num(s.scalingIters, 'settings.scalingIters', 10, 0, 100, true),

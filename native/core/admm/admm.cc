@@ -139,6 +139,7 @@ class Solver {
   void proxZx(const double* v, double* z, int* code);
   struct Residuals {
     double prim, dual, epsPrim, epsDual, primNorm, dualNorm;
+    double primS, dualS, primNormS, dualNormS;  // the same in the scaled problem (for the rho estimate)
   };
   Residuals residuals(const std::vector<double>& x, const std::vector<double>& zA, const std::vector<double>& zx,
                       const std::vector<double>& yA, const std::vector<double>& yx);
@@ -306,23 +307,30 @@ Solver::Residuals Solver::residuals(const std::vector<double>& x, const std::vec
   Residuals r{};
   mulA(x.data(), tmpM_.data());
   double prim = 0, nAx = 0, nz = 0;
+  double pS = 0, nS = 0;
   for (std::int32_t i = 0; i < m_; ++i) {
     double ei = 1.0 / E_[i];
+    pS = std::max(pS, std::fabs(tmpM_[i] - zA[i]));
+    nS = std::max({nS, std::fabs(tmpM_[i]), std::fabs(zA[i])});
     prim = std::max(prim, std::fabs(tmpM_[i] - zA[i]) * ei);
     nAx = std::max(nAx, std::fabs(tmpM_[i]) * ei);
     nz = std::max(nz, std::fabs(zA[i]) * ei);
   }
   for (std::int32_t j = 0; j < n_; ++j) {
+    pS = std::max(pS, std::fabs(x[j] - zx[j]));
+    nS = std::max({nS, std::fabs(x[j]), std::fabs(zx[j])});
     prim = std::max(prim, std::fabs(x[j] - zx[j]) * D_[j]);
     nAx = std::max(nAx, std::fabs(x[j]) * D_[j]);
     nz = std::max(nz, std::fabs(zx[j]) * D_[j]);
   }
   mulP(x.data(), tmpN_.data());
   mulAT(yA.data(), tmpN2_.data());
-  double dual = 0, nPx = 0, nAy = 0, nq = 0;
+  double dual = 0, nPx = 0, nAy = 0, nq = 0, dS = 0, dnS = 0;
   for (std::int32_t j = 0; j < n_; ++j) {
     double s = 1.0 / (c_scale_ * D_[j]);
     double aty = tmpN2_[j] + yx[j];
+    dS = std::max(dS, std::fabs(tmpN_[j] + qs_[j] + aty));
+    dnS = std::max({dnS, std::fabs(tmpN_[j]), std::fabs(aty), std::fabs(qs_[j])});
     dual = std::max(dual, std::fabs(tmpN_[j] + qs_[j] + aty) * s);
     nPx = std::max(nPx, std::fabs(tmpN_[j]) * s);
     nAy = std::max(nAy, std::fabs(aty) * s);
@@ -332,6 +340,10 @@ Solver::Residuals Solver::residuals(const std::vector<double>& x, const std::vec
   r.dual = dual;
   r.primNorm = std::max(nAx, nz);
   r.dualNorm = std::max({nPx, nAy, nq});
+  r.primS = pS;
+  r.primNormS = nS;
+  r.dualS = dS;
+  r.dualNormS = dnS;
   r.epsPrim = s_.epsAbs + s_.epsRel * r.primNorm;
   r.epsDual = s_.epsAbs + s_.epsRel * r.dualNorm;
   return r;
@@ -426,8 +438,8 @@ bool Solver::dualInfeasible() {
 // are no worse than ADMM's and every multiplier lies in its subdifferential: a genuine optimality
 // certificate, so a wrong guess costs time, never accuracy.
 bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
-  const double big = 1e7, rowRho = 1e4, tiny = 1e-10, delta = 1e-7;
-  const int maxRounds = 4;
+  const double big = 1e13, rowRho = 1e4, tiny = 1e-10, delta = 1e-7;
+  const int maxRounds = 8;
   std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), wFix(n_, 0.0), slope(n_, 0.0), glin(n_, 0.0);
   std::vector<int> actA(m_, 0), fixX(n_, 0);
   for (std::int32_t i = 0; i < m_; ++i) {
@@ -518,6 +530,8 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
       for (std::int32_t i = 0; i < m_; ++i)
         if (actA[i]) yA[i] += rA[i] * ax[i] - tmp[i];
     }
+    for (std::int32_t j = 0; j < n_; ++j)
+      if (fixX[j]) xp[j] = wFix[j] / D_[j];  // exactly on its bound/kink (the penalty leaves ~force/big)
     mulA(xp.data(), ax.data());
     for (std::int32_t i = 0; i < m_; ++i) zA[i] = std::clamp(ax[i], ls_[i], us_[i]);
     nullSpaceMultipliers(fixX, actA, yA);
@@ -529,9 +543,11 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
       zx[j] = std::clamp(xp[j] * D_[j], lb_[j], ub_[j]) / D_[j];
     }
     res = residuals(xp, zA, zx, yA, yx);
-    ok = res.prim <= std::max(primAdmm, res.epsPrim) && res.dual <= std::max(dualAdmm, res.epsDual);
+    // A polished point on the right active set is feasible to round-off, not just to eps.
+    const double tolX = 1e-3 * res.epsPrim;
+    ok = res.prim <= tolX && res.dual <= std::max(std::min(dualAdmm, res.epsDual), 1e-3 * res.epsDual);
     // Active-set corrections, in the original space with the tolerances as slack.
-    double tolY = res.epsDual, tolX = res.epsPrim;
+    double tolY = res.epsDual;
     bool changed = false;
     for (std::int32_t i = 0; i < m_; ++i) {
       double y = yA[i] * E_[i] / c_scale_, a = ax[i] / E_[i];
@@ -574,6 +590,41 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
             if (slope[j] >= f.slopes[b + 1] && t < f.breaks[b]) bp = f.breaks[b];
           }
           fixX[j] = 1; wFix[j] = std::clamp(f.x0 + bp, lb_[j], ub_[j]); changed = true;
+        }
+      }
+    }
+    // Active rows that cannot be met with these fixed variables (their residual lies in the null
+    // space of the free columns): free the fixed variable that can move towards feasibility at the
+    // smallest price per unit of residual reduced (a dual ratio test).
+    if (!changed) {
+      double rmax = 0;
+      for (std::int32_t i = 0; i < m_; ++i) {
+        tmp[i] = actA[i] ? tA[i] - ax[i] : 0.0;
+        rmax = std::max(rmax, std::fabs(tmp[i]) / E_[i]);
+      }
+      if (rmax > tolX) {
+        mulAT(tmp.data(), r.data());  // r_j = a_j' residual: moving x_j along sign(r_j) reduces it
+        double gmax = 0;
+        for (std::int32_t j = 0; j < n_; ++j) if (fixX[j]) gmax = std::max(gmax, std::fabs(r[j]));
+        std::int32_t pick = -1;
+        double bestRatio = kInf;
+        bool up = true;
+        for (std::int32_t j = 0; j < n_; ++j) {
+          if (!fixX[j] || std::fabs(r[j]) <= 1e-6 * gmax) continue;
+          bool goUp = r[j] > 0;
+          double w = wFix[j];
+          if ((goUp && w >= ub_[j]) || (!goUp && w <= lb_[j])) continue;
+          if (cost_[j].kind == 1 && cost_[j].impact > 0) continue;
+          double y = yx[j] / (D_[j] * c_scale_), lo = 0, hi = 0;
+          costSubdiff(cost_[j], w, &lo, &hi);
+          double price = goUp ? std::max(hi - y, 0.0) : std::max(y - lo, 0.0);
+          double ratio = price / std::fabs(r[j]);
+          if (ratio < bestRatio) { bestRatio = ratio; pick = j; up = goUp; }
+        }
+        if (pick >= 0) {
+          fixX[pick] = 0;
+          slope[pick] = up ? rightSlope(pick, wFix[pick]) : leftSlope(pick, wFix[pick]);
+          changed = true;
         }
       }
     }
@@ -789,7 +840,7 @@ void Solver::run(Solution* sol, Info* info) {
       rhoInterval = ((rhoInterval + s_.checkInterval - 1) / s_.checkInterval) * s_.checkInterval;
     }
     if (s_.adaptiveRho && iter - lastRhoIter >= rhoInterval) {
-      double pr = res.prim / (res.primNorm + 1e-30), du = res.dual / (res.dualNorm + 1e-30);
+      double pr = res.primS / (res.primNormS + 1e-30), du = res.dualS / (res.dualNormS + 1e-30);
       double ratio = std::sqrt(pr / std::max(du, 1e-30));
       double newRho = std::clamp(rho_ * ratio, s_.rhoMin, s_.rhoMax);
       if (newRho > rho_ * s_.adaptiveRhoTolerance || newRho < rho_ / s_.adaptiveRhoTolerance) {

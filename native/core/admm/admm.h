@@ -71,7 +71,7 @@ struct Problem {
 };
 
 struct Settings {
-  double rho = 0.1;                  // initial step (scaled problem)
+  double rho = 10.0;                 // initial step (scaled problem); OSQP uses 0.1, 10 is ~10x fewer iterations on FOF
   double sigma = 1e-6;               // proximal regularization of x
   double alpha = 1.6;                // over-relaxation in (0, 2)
   double epsAbs = 1e-4;              // absolute tolerance (residuals, infinity norm)
