@@ -42,5 +42,8 @@ bench-data: setup
 bench-qp: setup
 	node dist/bench/qp.bench.js
 
+bench-search: setup
+	node dist/bench/search.bench.js
+
 clean:
 	rm -rf dist native/build native/build-core native/build-cuda

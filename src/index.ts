@@ -91,3 +91,31 @@ export * from './sweep/index.js';
 export { BacktestSpec, BacktestMetrics as BacktestMetricsMessage, ParameterSet, RunBacktestBatch, TrialResult as TrialResultMessage, BacktestBatchResult } from './gen/hppo/v1/backtest.js';
 export { JobSpec, JobState, JobStatus, JobProgress, JobFinished, StartJob, GetJobStatus, Trial as TrialMessage } from './gen/hppo/v1/job.js';
 export { Ping, Pong, Ack, ErrorDetail, Envelope } from './gen/hppo/v1/envelope.js';
+// Parameter search (pure ask/tell algorithms, spaces, analysis); model's Params/ParamValue are the same shapes.
+export {
+  ALGORITHMS,
+  analyzeSearch,
+  BUILTIN_METRICS,
+  compileCompositeObjective,
+  compileSearchOptions,
+  createSearcher,
+  defineSpace,
+  dominates,
+  nonDominatedSort,
+  parseSpace,
+  rebuildSearcher,
+  SearchSpace,
+  StopReason,
+  type AlgorithmName,
+  type Candidate,
+  type CompositeObjective,
+  type ParamDefinition,
+  type ParameterImportance,
+  type SearchAnalysis,
+  type SearchOptions,
+  type Searcher,
+  type SpaceDefinition,
+  type TellSummary,
+  type Trial as SearchTrial,
+  type TrialResult as SearchTrialResult,
+} from './search/index.js';

@@ -29,6 +29,7 @@ export interface ResolvedBoOptions {
   batchStrategy: NonNullable<BoOptions['batchStrategy']>;
   hyperparameterRestarts: number;
   xi: number;
+  maxModelPoints: number;
   /** L-BFGS iterations per hyperparameter start. */
   fitIterations: number;
   /** Best candidates refined locally; refinement steps each. */
@@ -39,20 +40,21 @@ export interface ResolvedBoOptions {
 const STRATEGIES = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'] as const;
 
 export function compileBoOptions(raw: BoOptions, space: SearchSpace, path: string): ResolvedBoOptions {
-  checkKeys(raw, ['initialPoints', 'acquisitionSamples', 'batchStrategy', 'hyperparameterRestarts', 'xi'], path);
+  checkKeys(raw, ['initialPoints', 'acquisitionSamples', 'batchStrategy', 'hyperparameterRestarts', 'xi', 'maxModelPoints'], path);
   const d = space.dim;
   if (raw.batchStrategy !== undefined && !STRATEGIES.includes(raw.batchStrategy)) {
     throw new ConfigError(`${path}.batchStrategy`, `expected one of ${STRATEGIES.join(' | ')}, got ${JSON.stringify(raw.batchStrategy)}`);
   }
   return {
     initialPoints: intOpt(raw.initialPoints, Math.max(5, 2 * d + 1), 1, `${path}.initialPoints`),
-    acquisitionSamples: intOpt(raw.acquisitionSamples, 500 + 100 * d, 10, `${path}.acquisitionSamples`),
+    acquisitionSamples: intOpt(raw.acquisitionSamples, 300 + 50 * d, 10, `${path}.acquisitionSamples`),
     batchStrategy: raw.batchStrategy ?? 'kriging-believer',
-    hyperparameterRestarts: intOpt(raw.hyperparameterRestarts, 3, 1, `${path}.hyperparameterRestarts`),
+    hyperparameterRestarts: intOpt(raw.hyperparameterRestarts, 2, 1, `${path}.hyperparameterRestarts`),
     xi: numOpt(raw.xi, 0, 0, 10, `${path}.xi`),
-    fitIterations: 40,
-    refineStarts: 3,
-    refineSteps: 30,
+    maxModelPoints: intOpt(raw.maxModelPoints, 200, 10, `${path}.maxModelPoints`),
+    fitIterations: 30,
+    refineStarts: 2,
+    refineSteps: 20,
   };
 }
 
@@ -96,17 +98,17 @@ export class BoEngine implements Engine {
   private propose(ctx: EngineContext, n: number): Candidate[] {
     const space = ctx.space;
     const d = space.dim;
-    const obs = ctx.observations();
+    const obs = modelSubset(ctx.observations(), this.o.maxModelPoints);
     const pending = ctx.pending();
     const ok = obs.filter((o) => o.loss !== null);
-    const label = `bo:${obs.length}:${pending.length}`;
+    const label = `bo:${ctx.observations().length}:${pending.length}`;
     if (ok.length < 2) {
       // Nothing to model yet; explore at random rather than leave workers idle forever.
       if (pending.length > 0) return [];
       const rng = ctx.rng(`${label}:random`);
       return Array.from({ length: n }, () => ({ id: ctx.allocId(), params: space.sampleUniform(rng), origin: 'bo-random' }));
     }
-    const theta = this.hyperparameters(ctx, obs);
+    const theta = this.hyperparameters(ctx, ctx.observations());
     const { y } = standardize(obs);
     const X = new Float64Array(obs.length * d);
     obs.forEach((o, i) => X.set(o.x, i * d));
@@ -179,10 +181,10 @@ export class BoEngine implements Engine {
     const d = ctx.space.dim;
     const m = hyperparameterCheckpoint(obs.length);
     if (this.fitCache?.m === m) return this.fitCache.theta;
-    const prefix = obs.slice(0, m);
+    const prefix = modelSubset(obs.slice(0, m), this.o.maxModelPoints);
     if (prefix.filter((o) => o.loss !== null).length < 2) return defaultTheta(d);
     const { y } = standardize(prefix);
-    const X = new Float64Array(m * d);
+    const X = new Float64Array(prefix.length * d);
     prefix.forEach((o, i) => X.set(o.x, i * d));
     const rng = ctx.rng(`bo-fit:${m}`);
     const { lower, upper } = thetaBounds(d);
@@ -195,7 +197,7 @@ export class BoEngine implements Engine {
       for (let k = 0; k < d + 2; k++) t[k] = Math.min(upper[k] as number, Math.max(lower[k] as number, t[k] as number));
       starts.push(t);
     }
-    const fit = fitGpHyperparameters(X, y, m, d, { starts, maxIterations: this.o.fitIterations });
+    const fit = fitGpHyperparameters(X, y, prefix.length, d, { starts, maxIterations: this.o.fitIterations });
     const theta = Number.isFinite(fit.value) ? fit.theta : defaultTheta(d);
     this.fitCache = { m, theta };
     return theta;
@@ -321,6 +323,23 @@ interface Pool {
   variance: Float64Array;
   V: Float64Array;
   alive: Uint8Array;
+}
+
+/**
+ * The GP's training set when there are more than `cap` observations (exact GPs are O(n³)): the
+ * best cap/2 by loss (failed ones last) and then the most recent ones, in tell order.
+ */
+export function modelSubset(obs: readonly Observation[], cap: number): readonly Observation[] {
+  if (obs.length <= cap) return obs;
+  const loss = (o: Observation): number => (o.loss === null ? Infinity : (o.loss[0] as number));
+  const byLoss = Array.from(obs.keys()).sort((a, b) => {
+    const x = loss(obs[a] as Observation);
+    const y = loss(obs[b] as Observation);
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const chosen = new Set(byLoss.slice(0, Math.floor(cap / 2)));
+  for (let i = obs.length - 1; i >= 0 && chosen.size < cap; i--) chosen.add(i);
+  return [...chosen].sort((a, b) => a - b).map((i) => obs[i] as Observation);
 }
 
 function cmpDesc(a: number, b: number): number {

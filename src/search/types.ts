@@ -117,14 +117,16 @@ export interface GaOptions {
 export interface BoOptions {
   /** Scrambled-Sobol initial design before the GP takes over; default max(5, 2*dim + 1). */
   initialPoints?: number;
-  /** Random acquisition candidates per proposal; default 500 + 100*dim. */
+  /** Candidate pool for the acquisition (random + local), shared by a batch; default 300 + 50*dim. */
   acquisitionSamples?: number;
   /** How parallel proposals in one batch (and pending trials) are fantasized; default 'kriging-believer'. */
   batchStrategy?: 'kriging-believer' | 'constant-liar-min' | 'constant-liar-mean' | 'constant-liar-max';
-  /** Starts of the marginal-likelihood optimization (first one is a fixed default); default 3. */
+  /** Starts of the marginal-likelihood optimization (first one is a fixed default); default 2. */
   hyperparameterRestarts?: number;
   /** Improvement threshold of EI in standardized units; default 0. */
   xi?: number;
+  /** Most observations in the GP (best half + most recent); default 200. Bounds the O(n³) cost. */
+  maxModelPoints?: number;
 }
 
 export interface PsoOptions {

@@ -1,0 +1,168 @@
+/**
+ * `make bench-search` (analytic part): how many evaluations each search algorithm needs to get
+ * within 1 % of the known optimum of Branin (2-d) and Hartmann-6 (6-d), against random search,
+ * over several seeds (median printed; a run that never gets there within the budget counts as
+ * "> budget"), evaluated in batches as parallel workers would; and the search's own overhead per
+ * proposal for BO at 30 / 60 / 120 observations (Hartmann-6), against a 5 ms backtest.
+ * The real HPPO (α, µ) backtest objective is added by whoever wires the sweep.
+ *
+ * Env: HPPO_BENCH_SEARCH_SEEDS (default 5), HPPO_BENCH_SEARCH_BATCH (default 4),
+ *      HPPO_BENCH_SEARCH_ALGOS (default random,sobol,ga,pso,bo,hybrid).
+ * Prints a table; the last line is one JSON object.
+ */
+import { braninProblem, hartmann6Problem, withinTolerance, type AnalyticProblem } from '../src/search/benchmarks.js';
+import { createSearcher } from '../src/search/searcher.js';
+import type { AlgorithmName, SearchOptions } from '../src/search/types.js';
+
+const REL_TOL = 0.01;
+const BACKTEST_MS = 5;
+const seeds = Number(process.env.HPPO_BENCH_SEARCH_SEEDS ?? 5);
+const batch = Number(process.env.HPPO_BENCH_SEARCH_BATCH ?? 4);
+const algos = (process.env.HPPO_BENCH_SEARCH_ALGOS ?? 'random,sobol,ga,pso,bo,hybrid').split(',') as AlgorithmName[];
+const BUDGET: Record<string, number> = { branin: 400, hartmann6: 400 };
+
+interface Run {
+  /** Evaluations until the first trial within 1 % (null = not within the budget). */
+  evaluations: number | null;
+  best: number;
+  searchMs: number;
+}
+
+function options(alg: AlgorithmName, seed: number, budget: number): SearchOptions {
+  const o: SearchOptions = { algorithm: alg, seed, maxEvaluations: budget };
+  if (alg === 'hybrid') o.hybrid = { gaEvaluations: 40 };
+  return o;
+}
+
+function run(p: AnalyticProblem, alg: AlgorithmName, seed: number, budget: number): Run {
+  const s = createSearcher(p.space, options(alg, seed, budget));
+  let searchMs = 0;
+  let hit: number | null = null;
+  let best = Infinity;
+  while (!s.isDone() && hit === null) {
+    const t0 = performance.now();
+    const b = s.ask(batch);
+    searchMs += performance.now() - t0;
+    if (b.length === 0) break;
+    const res = b.map((c) => ({ candidate: c, objectives: [p.evaluate(c.params)] }));
+    // Count in tell order: the first of the batch that is within tolerance.
+    res.forEach((r, i) => {
+      const v = r.objectives[0] as number;
+      best = Math.min(best, v);
+      if (hit === null && withinTolerance(v, p.optimum, REL_TOL)) hit = s.history().length + i + 1;
+    });
+    const t1 = performance.now();
+    s.tell(res);
+    searchMs += performance.now() - t1;
+  }
+  return { evaluations: hit, best, searchMs };
+}
+
+function median(xs: Array<number | null>, budget: number): number | null {
+  const v = xs.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b);
+  const m = v.length % 2 === 1 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
+  return Number.isFinite(m) && m <= budget ? m : null;
+}
+
+interface Overhead {
+  observations: number;
+  /** ask(1) on a fresh searcher: includes the hyperparameter fit at this observation count. */
+  singleMs: number;
+  singleCpuMs: number;
+  /** ask(16) on a fresh searcher (fit included), per proposal. */
+  batch16PerProposalMs: number;
+  batch16PerProposalCpuMs: number;
+  /** A second ask(16) with the first 16 pending (fantasized), no refit, per proposal. */
+  batch16NoRefitPerProposalMs: number;
+  batch16NoRefitPerProposalCpuMs: number;
+}
+
+/** Wall and CPU (user + system of this process) milliseconds of fn; CPU is robust to a busy machine. */
+function timed(fn: () => void): { wallMs: number; cpuMs: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+function boOverhead(nObs: number): Overhead {
+  const p = hartmann6Problem();
+  const make = () => {
+    const s = createSearcher(p.space, { algorithm: 'bo', seed: 1, maxEvaluations: 10_000, bo: { initialPoints: nObs } });
+    const b = s.ask(nObs);
+    s.tell(b.map((c) => ({ candidate: c, objectives: [p.evaluate(c.params)] })));
+    return s;
+  };
+  const s1 = make();
+  const single = timed(() => s1.ask(1));
+  const s2 = make();
+  const batch16 = timed(() => s2.ask(16));
+  const noRefit = timed(() => s2.ask(16));
+  return {
+    observations: nObs,
+    singleMs: single.wallMs,
+    singleCpuMs: single.cpuMs,
+    batch16PerProposalMs: batch16.wallMs / 16,
+    batch16PerProposalCpuMs: batch16.cpuMs / 16,
+    batch16NoRefitPerProposalMs: noRefit.wallMs / 16,
+    batch16NoRefitPerProposalCpuMs: noRefit.cpuMs / 16,
+  };
+}
+
+function main(): void {
+  const problems = [braninProblem(), hartmann6Problem()];
+  const table: Array<{ problem: string; algorithm: string; budget: number; medianEvaluations: number | null; perSeed: Array<number | null>; reached: number; medianSearchMsPerEval: number }> = [];
+  process.stdout.write(`search bench: evaluations to reach ${REL_TOL * 100} % of the optimum, ${seeds} seeds, batches of ${batch}\n`);
+  process.stdout.write(`${'problem'.padEnd(10)} ${'algorithm'.padEnd(9)} ${'median'.padStart(8)} ${'reached'.padStart(8)}  ${'search ms/eval'.padStart(14)}  per seed\n`);
+  for (const p of problems) {
+    const budget = BUDGET[p.name] ?? 400;
+    for (const alg of algos) {
+      const runs = Array.from({ length: seeds }, (_, k) => run(p, alg, k + 1, budget));
+      const evals = runs.map((r) => r.evaluations);
+      const med = median(evals, budget);
+      const perEval = runs.map((r) => r.searchMs / (r.evaluations ?? budget)).sort((a, b) => a - b);
+      const msPerEval = perEval[Math.floor(perEval.length / 2)] as number;
+      table.push({ problem: p.name, algorithm: alg, budget, medianEvaluations: med, perSeed: evals, reached: evals.filter((e) => e !== null).length, medianSearchMsPerEval: msPerEval });
+      process.stdout.write(
+        `${p.name.padEnd(10)} ${alg.padEnd(9)} ${(med === null ? `>${budget}` : String(med)).padStart(8)} ${`${evals.filter((e) => e !== null).length}/${seeds}`.padStart(8)}  ${msPerEval.toFixed(3).padStart(14)}  ${evals.map((e) => (e === null ? '-' : String(e))).join(' ')}\n`,
+      );
+    }
+  }
+  process.stdout.write(`\nBO overhead per proposal (Hartmann-6), vs a ${BACKTEST_MS} ms backtest\n`);
+  process.stdout.write(`${'obs'.padStart(5)} ${'ask(1) ms'.padStart(10)} ${'ask(16) ms/prop'.padStart(16)} ${'no-refit ms/prop'.padStart(17)} ${'% of backtest'.padStart(14)}   (CPU ms: ask(1), ask(16)/prop, no-refit/prop)\n`);
+  const overhead = [30, 60, 120].map((n) => boOverhead(n));
+  for (const o of overhead) {
+    process.stdout.write(
+      `${String(o.observations).padStart(5)} ${o.singleMs.toFixed(1).padStart(10)} ${o.batch16PerProposalMs.toFixed(2).padStart(16)} ${o.batch16NoRefitPerProposalMs.toFixed(2).padStart(17)} ${`${((o.batch16PerProposalMs / BACKTEST_MS) * 100).toFixed(0)} %`.padStart(14)}` +
+        `   (${o.singleCpuMs.toFixed(1)}, ${o.batch16PerProposalCpuMs.toFixed(2)}, ${o.batch16NoRefitPerProposalCpuMs.toFixed(2)})\n`,
+    );
+  }
+  const get = (problem: string, alg: string) => table.find((r) => r.problem === problem && r.algorithm === alg);
+  const beatsRandom = (problem: string, alg: string): boolean | null => {
+    const a = get(problem, alg)?.medianEvaluations;
+    const r = get(problem, 'random');
+    if (a === undefined || r === undefined) return null;
+    if (a === null) return false;
+    return r.medianEvaluations === null || a < r.medianEvaluations;
+  };
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'search',
+      tolerance: REL_TOL,
+      seeds,
+      batch,
+      rows: table,
+      boOverhead: overhead,
+      backtestMs: BACKTEST_MS,
+      target: {
+        boBeatsRandomBranin: beatsRandom('branin', 'bo'),
+        boBeatsRandomHartmann6: beatsRandom('hartmann6', 'bo'),
+        boOverheadUnder5PctAt120: (overhead[2]?.batch16PerProposalCpuMs ?? Infinity) < 0.05 * BACKTEST_MS,
+      },
+    })}\n`,
+  );
+}
+
+main();
