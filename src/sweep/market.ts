@@ -8,6 +8,7 @@
  *     benchmark: sse-composite  # preset benchmark name or a CSV path (optional)
  *     dataDir: ../shared/data   # where presets live (default HPPO_DATA, else <repo>/../shared/data)
  *     staleAsSuspendedDays: 3   # K unchanged closes in a row = suspended (no price); 0/null = literal prices
+ *     cache: true               # keep the parsed market in .hppo/cache/market (market-cache.ts); false = parse the CSV every time
  *     synthetic: {seed: 1, tickers: 50, days: 504, start: 2014-01-02}   # for dataset: synthetic
  *   backtest:
  *     start: 2015-01-01, end: 2015-12-31, initialCash: 1000000,
@@ -17,9 +18,11 @@
 import { ConfigError } from '../errors.js';
 import type { BenchmarkSeries, PricePanel } from '../data/panel.js';
 import { loadBenchmarkCsv, loadPriceCsv } from '../data/csv.js';
-import { resolveDataset } from '../data/datasets.js';
+import { repoRoot, resolveDataset } from '../data/datasets.js';
 import { staleAsSuspended } from '../data/suspension.js';
 import type { SyntheticMarketOptions } from '../data/synthetic.js';
+import { join } from 'node:path';
+import { marketCachePath, marketCacheUsable, readMarketCache, writeMarketCache } from './market-cache.js';
 import { compileBacktestOptions, type BacktestOptions, type CompiledBacktest } from '../model/engine.js';
 
 export interface Market {
@@ -57,12 +60,27 @@ async function load(data: Record<string, unknown>): Promise<Market> {
     if (bench !== undefined && typeof bench !== 'string') throw new ConfigError('data.benchmark', `expected a benchmark name or path, got ${JSON.stringify(bench)}`);
     const dd = data['dataDir'];
     const r = resolveDataset(dataset, { ...(typeof dd === 'string' ? { dataDir: dd } : {}), ...(bench ? { benchmark: bench } : {}) });
+    const useCache = data['cache'] !== false && marketCacheUsable();
+    if (data['cache'] !== undefined && typeof data['cache'] !== 'boolean') throw new ConfigError('data.cache', `expected true or false, got ${JSON.stringify(data['cache'])}`);
+    const staleDays = typeof k === 'number' && k >= 2 ? k : 0;
+    const file = useCache
+      ? marketCachePath(join(repoRoot(), '.hppo', 'cache', 'market'), r.name, { prices: r.pricesPath, benchmark: r.benchmarkPath, transform: { staleAsSuspendedDays: staleDays, benchmarkName: r.benchmarkName ?? null } })
+      : undefined;
+    const hit = file !== undefined ? readMarketCache(file) : undefined;
+    if (hit) return { ...hit, synthetic: false };
     const { panel } = await loadPriceCsv(r.pricesPath);
     const benchmark = r.benchmarkPath ? await loadBenchmarkCsv(r.benchmarkPath) : undefined;
     m = { panel, benchmark, description: `${r.name}: ${r.pricesPath}${r.benchmarkPath ? ` (benchmark ${r.benchmarkPath})` : ''}`, synthetic: false };
+    m = withStale(m, k);
+    if (file !== undefined) writeMarketCache(file, m);
+    return m;
   }
+  return withStale(m, k);
+}
+
+function withStale(m: Market, k: unknown): Market {
   if (typeof k === 'number' && k >= 2) {
-    m = { ...m, panel: staleAsSuspended(m.panel, k), description: `${m.description}; runs of >= ${k} unchanged closes treated as suspended` };
+    return { ...m, panel: staleAsSuspended(m.panel, k), description: `${m.description}; runs of >= ${k} unchanged closes treated as suspended` };
   }
   return m;
 }
