@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CancelledError, InvalidArgumentError } from '../../src/errors.js';
+import { readMps } from '../../src/solver/mps.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   BasisStatus,
@@ -27,6 +28,8 @@ const PYTHON = '/usr/bin/python3';
 const REF_SCRIPT = resolve('test/solver/small_lp_ref.py');
 const SHARED = resolve(process.env['HPPO_SHARED'] ?? '../shared');
 const haveShared = existsSync(join(SHARED, 'reference', 'hppo_ref.py')) && existsSync(join(SHARED, 'data'));
+const PEERS = join(SHARED, 'peers');
+const havePeers = existsSync(join(PEERS, 'gen_cvar.py')) && existsSync(join(PEERS, 'results', 'scipy_highs.jsonl'));
 const havePython = existsSync(PYTHON);
 
 interface HighsResult {
@@ -192,6 +195,9 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'hppo-small-lp-'));
   writeFileSync(join(dir, 'in.json'), JSON.stringify({ problems: all.map(toJson) }));
   const args = [REF_SCRIPT, 'linprog', join(dir, 'in.json'), join(dir, 'out.json')];
+  if (havePeers) {
+    execFileSync(PYTHON, [join(PEERS, 'gen_cvar.py'), '--synthetic', '--sizes', '50x250', '--out', dir], { stdio: 'ignore' });
+  }
   if (haveShared) {
     args.push('+', 'cvar', SHARED, join(dir, 'cvar.json'), '--cells', '0.10,0.10;0.15,0.13;0.20,0.20;0.20,0.11;0.12,0.17');
   }
@@ -435,6 +441,29 @@ test('remapCvarBasis warm starts the next window (other universe, rolling scenar
   }
   assert.ok(warm < cold, `rolling-window warm start ${warm} vs cold ${cold} iterations`);
   assert.throws(() => remapCvarBasis(new Int8Array(3), { assets: [1], numScenarios: 2, withTarget: false }, { assets: [1], numScenarios: 2, withTarget: false }), InvalidArgumentError);
+});
+
+test('peer instance cvar_50_250 (352 x 352, above the target size) matches the recorded HiGHS dual simplex objective', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (!havePeers) return t.skip(`${PEERS} absent: no peer generator / recorded results`);
+  let ref: number | undefined;
+  for (const line of readFileSync(join(PEERS, 'results', 'scipy_highs.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { solver: string; instance: string; status: string; objective: number };
+    if (r.solver === 'scipy-highs-ds' && r.instance === 'cvar_50_250.mps' && r.status === 'optimal') ref = r.objective;
+  }
+  assert.ok(ref !== undefined, 'recorded HiGHS objective of cvar_50_250.mps');
+  const mps = await readMps(join(dir, 'cvar_50_250.mps'));
+  const { numRows: m, numCols: n, A } = mps;
+  const a = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let k = A.rowPtr[i]!; k < A.rowPtr[i + 1]!; k++) a[i * n + A.colIdx[k]!] = A.values[k]!;
+  const inf = (v: number): number => (v >= 1e30 ? Infinity : v <= -1e30 ? -Infinity : v);
+  const p: DenseLp = { numRows: m, numCols: n, a, c: mps.c, colLower: mps.colLower.map(inf), colUpper: mps.colUpper.map(inf), rowLower: mps.rowLower.map(inf), rowUpper: mps.rowUpper.map(inf) };
+  assert.equal(mps.sense, 'min');
+  const r = solveDenseLp(p);
+  assert.equal(r.status, 'optimal');
+  assert.ok(relErr(r.objective + mps.offset, ref) <= 1e-10, `objective ${r.objective + mps.offset} vs HiGHS ${ref}`);
+  assert.ok(kktViolation(p, r) <= KKT_TOL);
 });
 
 test('buildCvarLp rejects bad windows and specs with the field named', () => {
