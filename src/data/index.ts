@@ -19,7 +19,7 @@ export {
   type PriceCsvInfo,
 } from './csv.js';
 export { panelToIpc, panelFromIpc, benchmarkToIpc, benchmarkFromIpc, panelFields } from './arrow-codec.js';
-export { writeStore, openStore, buildManifest, sha256Hex, STORE_FILES, type ManifestInput, type OpenStoreOptions, type OpenedStore } from './store.js';
+export { writeStore, openStore, buildManifest, sha256Hex, STORE_FILES, LAYOUT_KEYS, type IpcLayout, type ManifestInput, type OpenStoreOptions, type OpenedStore } from './store.js';
 export { ingestCsv, type IngestCsvOptions, type IngestResult } from './ingest.js';
 export {
   Frequency,

@@ -18,8 +18,7 @@ import type { DatasetManifest } from '../gen/hppo/v1/data.js';
 import type { BenchmarkSeries, PricePanel } from './panel.js';
 import type { CsvFormat } from './csv.js';
 import { repoRoot, resolveDataset, type ResolveDatasetOptions, type ResolvedDataset } from './datasets.js';
-import { ingestCsv } from './ingest.js';
-import { openStore, STORE_FILES } from './store.js';
+import { openStore, STORE_FILES } from './store-read.js';
 
 export interface LoadDatasetOptions extends ResolveDatasetOptions {
   from?: string;
@@ -80,6 +79,8 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
       // A damaged or half-written entry: rebuild it below.
     }
   }
+  // Loaded only on a cache miss: ingest writes Arrow, and importing Arrow costs ~130 ms of CPU.
+  const { ingestCsv } = await import('./ingest.js');
   const r = await ingestCsv({
     pricesPath: resolved.pricesPath,
     ...(resolved.benchmarkPath !== undefined ? { benchmarkPath: resolved.benchmarkPath } : {}),

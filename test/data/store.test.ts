@@ -13,6 +13,7 @@ import {
   panelToIpc,
   sha256Hex,
   STORE_FILES,
+  LAYOUT_KEYS,
   syntheticMarket,
   writeStore,
   type PricePanel,
@@ -103,6 +104,37 @@ describe('columnar store', () => {
     assert.equal(opened.bytes.byteLength, manifest.sizeBytes);
     assert.deepEqual(opened.benchmark!.dates, m.benchmark.dates);
     assert.ok(sameBits(opened.benchmark!.close, m.benchmark.close));
+  });
+
+  test('openStore builds views from the manifest layout, and falls back to Arrow without one', async () => {
+    const p = oddPanel();
+    const m = syntheticMarket({ seed: 3, tickers: 5, days: 60 });
+    const dir = join(tmp.path, 'layout');
+    const manifest = await writeStore(dir, p, m.benchmark);
+    const layout = JSON.parse(manifest.metadata[LAYOUT_KEYS.panel]!) as { rows: number; date: number; values: number[] };
+    assert.equal(layout.rows, p.dates.length);
+    assert.equal(layout.values.length, 5 * p.tickers.length);
+    const viaLayout = await openStore(dir);
+    // The same offsets Arrow itself decodes to.
+    const viaArrow = panelFromIpc(viaLayout.bytes).panel;
+    viaLayout.panel.close.forEach((c, j) => assert.equal(c.byteOffset, viaArrow.close[j]!.byteOffset));
+    assertSamePanel(p, viaArrow);
+    // Without the layout keys (a store from an older writer) the panel is decoded through Arrow.
+    const bare = { ...DatasetManifest.toJSON(manifest) as Record<string, unknown>, metadata: { benchmarkDigest: manifest.metadata['benchmarkDigest'] } };
+    writeFileSync(join(dir, STORE_FILES.manifest), JSON.stringify(bare));
+    const viaFallback = await openStore(dir);
+    assertSamePanel(p, viaFallback.panel);
+    assert.deepEqual(viaFallback.benchmark!.dates, m.benchmark.dates);
+    assert.equal(viaFallback.panel.close[0]!.buffer, viaFallback.bytes.buffer);
+  });
+
+  test('a layout pointing outside the file is a DataError, even unverified', async () => {
+    const dir = join(tmp.path, 'badlayout');
+    const manifest = await writeStore(dir, syntheticMarket({ seed: 6, tickers: 3, days: 10 }).panel);
+    const json = DatasetManifest.toJSON(manifest) as { metadata: Record<string, string> };
+    json.metadata[LAYOUT_KEYS.panel] = JSON.stringify({ rows: 10, date: 8, values: [8, 16, 1 << 30] });
+    writeFileSync(join(dir, STORE_FILES.manifest), JSON.stringify(json));
+    await assert.rejects(openStore(dir, { verify: false }), (e: unknown) => e instanceof DataError && /outside the file or misaligned/.test(e.message));
   });
 
   test('a store whose panel bytes changed fails the digest check', async () => {
