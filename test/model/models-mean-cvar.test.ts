@@ -126,7 +126,7 @@ test('mean-CVaR: PDLP agrees with the exact simplex on the objective and meets t
   const current = new Float64Array(n).fill(1 / n);
   const s = spec(n, { riskAversion: 0.5, current, turnover: 0.6, cvarLimit: 0.03 });
   const dense = solveMeanCvarDense(scen, s);
-  const pdlp = await solveMeanCvar(scen, s, { solver: 'pdlp' });
+  const pdlp = await solveMeanCvar(scen, s, { solver: 'pdlp', pdlpTolerance: 1e-7 });
   assert.equal(pdlp.solver, 'pdlp');
   checkConstraints(scen, s, pdlp, PDLP_TOL);
   assert.ok(Math.abs(pdlp.objective - dense.objective) <= 1e-4 * (1 + Math.abs(dense.objective)), `pdlp ${pdlp.objective} vs dense ${dense.objective}`);

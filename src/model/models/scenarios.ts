@@ -8,7 +8,8 @@
  *   uniformly, add N(0, h² C) with Silverman's factor h = (T (n + 2) / 4)^(−1/(n + 4)) (scipy's
  *   gaussian_kde with bw_method='silverman': the kernel covariance is the data covariance × h²).
  * Draws are seeded (src/util/rng.ts): the same window, count and seed give the same scenarios.
- * A singular C (fewer days than assets, constant prices) gets a diagonal ridge until Cholesky works.
+ * Gaussian noise with covariance C is drawn as Xc'g/sqrt(T − 1) (Xc the centered window, g ~ N(0, I_T)):
+ * exact for any C, singular ones (fewer days than assets) included, at T·n per draw.
  */
 import { InvalidArgumentError } from '../../errors.js';
 import type { PricePanel } from '../../data/panel.js';
@@ -78,36 +79,6 @@ export function windowMoments(w: ScenarioWindow): { mean: Float64Array; cov: Flo
   return { mean, cov };
 }
 
-/** Lower-triangular L with L L' = C + εI, ε = 0 or the smallest of 1e-12·10^k·(tr C / n + 1e-300) that works. */
-export function choleskyWithRidge(cov: Float64Array, n: number): Float64Array {
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += cov[i * n + i]!;
-  const base = trace / n > 0 ? trace / n : 1e-12;
-  for (let k = -1; k < 12; k++) {
-    const eps = k < 0 ? 0 : base * 1e-12 * 10 ** k;
-    const L = tryCholesky(cov, n, eps);
-    if (L) return L;
-  }
-  throw new InvalidArgumentError('covariance', 'not positive semidefinite even with a ridge (NaN or infinite returns?)');
-}
-
-function tryCholesky(a: Float64Array, n: number, eps: number): Float64Array | null {
-  const L = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]! + eps;
-    for (let k = 0; k < j; k++) d -= L[j * n + k]! ** 2;
-    if (!(d > 0)) return null;
-    const ljj = Math.sqrt(d);
-    L[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
-      L[i * n + j] = s / ljj;
-    }
-  }
-  return L;
-}
-
 /** Silverman's bandwidth factor of scipy's gaussian_kde for T points in n dimensions. */
 export function silvermanFactor(T: number, n: number): number {
   return (T * (n + 2) / 4) ** (-1 / (n + 4));
@@ -130,19 +101,23 @@ export function generateScenarios(window: ScenarioWindow, o: ScenarioOptions): S
   if (!Number.isInteger(o.count) || o.count < 1) throw new InvalidArgumentError('numScenarios', `${o.count}, expected an integer >= 1`);
   const S = o.count;
   const rng = new Rng(o.seed);
-  const { mean, cov } = windowMoments(window);
-  const L = choleskyWithRidge(cov, n);
+  const { mean } = windowMoments(window);
+  // N(0, C) with C = Xc'Xc/(T − 1) (Xc the centered window) is exactly Xc'g/sqrt(T − 1) with
+  // g ~ N(0, I_T): no factorization, and a singular C (T <= n) needs no ridge.
+  const xc = new Float64Array(T * n);
+  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) xc[t * n + i] = R[t * n + i]! - mean[i]!;
   const h = o.method === 'kde' ? silvermanFactor(T, n) : 1;
+  const scale = h / Math.sqrt(Math.max(T - 1, 1));
   const out = new Float64Array(S * n);
-  const z = new Float64Array(n);
   for (let s = 0; s < S; s++) {
-    for (let i = 0; i < n; i++) z[i] = rng.normal();
-    const center = o.method === 'kde' ? rng.int(0, T - 1) : -1;
-    for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let k = 0; k <= i; k++) v += L[i * n + k]! * z[k]!;
-      out[s * n + i] = (center < 0 ? mean[i]! : R[center * n + i]!) + h * v;
+    const row = out.subarray(s * n, (s + 1) * n);
+    for (let t = 0; t < T; t++) {
+      const g = rng.normal() * scale;
+      const off = t * n;
+      for (let i = 0; i < n; i++) row[i]! += g * xc[off + i]!;
     }
+    const center = o.method === 'kde' ? rng.int(0, T - 1) : -1;
+    for (let i = 0; i < n; i++) row[i]! += center < 0 ? mean[i]! : R[center * n + i]!;
   }
   return { returns: out, numScenarios: S, numAssets: n };
 }
