@@ -21,6 +21,10 @@ namespace hppo {
 namespace {
 
 constexpr std::size_t kParallelMin = 1 << 16;
+// Products of matrices with fewer stored entries than this run on the calling thread only: a
+// fork-join costs a few microseconds on an idle machine but up to a scheduler quantum on a
+// loaded one, which dwarfs a small product.
+constexpr std::int64_t kParallelMinEntries = 1 << 18;
 constexpr std::size_t kChunk = 4096;
 
 typedef double v4d __attribute__((vector_size(32)));
@@ -118,6 +122,7 @@ class CpuMatrix final : public DeviceMatrix {
   Csr at;        // its transpose (cols x rows)
   DenseBlock d;  // dense block
   std::vector<std::int32_t> rowCut, colCut, denseCut;  // per-thread ranges
+  int parts = 1;  // threads used for products (1 for small matrices)
   mutable std::vector<double> partial;  // threads x d.cols, for A^T over the dense block
   mutable std::vector<double> denseColSparse;  // d.cols: sparse-part sums of the dense columns
   std::int32_t rows() const override { return nRows; }
@@ -155,7 +160,8 @@ class CpuBackend final : public Backend {
     out->a.cols = m.cols;
     out->at = transpose(out->a);
     out->d = m.dense;
-    const int T = pool_.threads();
+    const int T = m.nnz() >= kParallelMinEntries ? pool_.threads() : 1;
+    out->parts = T;
     const CpuMatrix& c = *out;
     out->rowCut = partition(m.rows, T, [&](std::int32_t i) {
       double w = static_cast<double>(c.a.rowPtr[i + 1] - c.a.rowPtr[i]) + 1.0;
@@ -173,7 +179,7 @@ class CpuBackend final : public Backend {
     const auto& m = static_cast<const CpuMatrix&>(dm);
     const double* x = xb.data();
     double* y = yb.data();
-    pool_.run([&](int t) {
+    runParts(m.parts, [&](int t) {
       const std::int32_t r0 = m.rowCut[t], r1 = m.rowCut[t + 1];
       const auto& a = m.a;
       const auto& d = m.d;
@@ -196,7 +202,7 @@ class CpuBackend final : public Backend {
     double* y = yb.data();
     const auto& d = m.d;
     const std::size_t dc = static_cast<std::size_t>(d.cols);
-    pool_.run([&](int t) {
+    runParts(m.parts, [&](int t) {
       // Dense block first: this thread's partial row-vector over its scenario rows.
       if (!d.empty()) {
         double* acc = m.partial.data() + static_cast<std::size_t>(t) * dc;
@@ -219,7 +225,7 @@ class CpuBackend final : public Backend {
       }
     });
     if (!d.empty()) {
-      const int T = pool_.threads();
+      const int T = m.parts;
       for (std::int32_t c = 0; c < d.cols; ++c) {
         double s = 0.0;
         for (int t = 0; t < T; ++t) s += m.partial[static_cast<std::size_t>(t) * dc + c];
@@ -342,6 +348,15 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  template <typename F>
+  void runParts(int parts, const F& f) {
+    if (parts <= 1) {
+      f(0);
+      return;
+    }
+    pool_.run(f);
+  }
+
   template <typename F>
   void each(std::size_t n, F f) {
     if (n < kParallelMin) {
