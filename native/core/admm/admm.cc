@@ -439,7 +439,7 @@ bool Solver::dualInfeasible() {
 // certificate, so a wrong guess costs time, never accuracy.
 bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
   const double big = 1e13, rowRho = 1e4, tiny = 1e-10, delta = 1e-7;
-  const int maxRounds = 8;
+  const int maxRounds = 4;
   std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), wFix(n_, 0.0), slope(n_, 0.0), glin(n_, 0.0);
   std::vector<int> actA(m_, 0), fixX(n_, 0);
   for (std::int32_t i = 0; i < m_; ++i) {
@@ -507,6 +507,7 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
     // (e.g. the budget row equal to the sum of group rows) y is not unique and the refinement keeps
     // the null-space component of its start, i.e. ADMM's sign-consistent choice.
     for (std::int32_t i = 0; i < m_; ++i) yA[i] = actA[i] ? yA_[i] : 0.0;
+    double eScale = 1.0, ePrev = kInf;
     for (int it = 0; it < s_.polishRefineIters; ++it) {
       mulP(xp.data(), tmpN_.data());
       mulAT(yA.data(), tmpN2_.data());
@@ -514,14 +515,16 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
       double e = 0;
       for (std::int32_t j = 0; j < n_; ++j) {
         r[j] = rhs0[j] - (tmpN_[j] + rX[j] * xp[j] + tmpN2_[j]);
-        e = std::max(e, std::fabs(r[j]));
+        if (!fixX[j]) e = std::max(e, std::fabs(r[j]));  // fixed ones are snapped afterwards
       }
       for (std::int32_t i = 0; i < m_; ++i) {
         tmp[i] = actA[i] ? tA[i] - ax[i] : 0.0;
         e = std::max(e, std::fabs(tmp[i]));
         tmp[i] *= rA[i];
       }
-      if (e < 1e-13) break;
+      if (it == 0) eScale = 1.0 + e;
+      if (e <= 1e-12 * eScale || (it >= 3 && e > 0.5 * ePrev)) break;
+      ePrev = e;
       mulAT(tmp.data(), tmpN2_.data());
       for (std::int32_t j = 0; j < n_; ++j) r[j] += tmpN2_[j];
       lin_->solve(r.data());
