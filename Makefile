@@ -39,6 +39,9 @@ bench-small-lp: setup
 bench-data: setup
 	node dist/bench/data.bench.js
 
+bench-lp: setup
+	node dist/bench/lp.bench.js
+
 bench-qp: setup
 	node dist/bench/qp.bench.js
 
