@@ -206,7 +206,11 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
 
 Napi::Value SolveBatch(const Napi::CallbackInfo& info) {
   std::unique_ptr<Job> job = makeJob(info, false);
-  job->run();
+  try {
+    job->run();
+  } catch (const std::exception& e) {  // out of memory, no thread: the work could not run
+    throw Napi::Error::New(info.Env(), std::string("dense LP batch could not run: ") + e.what());
+  }
   return job->resultValue;
 }
 
@@ -215,7 +219,13 @@ class BatchWorker : public Napi::AsyncWorker {
   BatchWorker(Napi::Env env, std::unique_ptr<Job> job)
       : Napi::AsyncWorker(env, "hppo.denseLpSolveBatch"), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { job_->run(); }  // worker thread: no JS
+  void Execute() override {  // worker thread: no JS
+    try {
+      job_->run();
+    } catch (const std::exception& e) {
+      SetError(std::string("dense LP batch could not run: ") + e.what());
+    }
+  }
   void OnOK() override { deferred_.Resolve(job_->result.Value()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 

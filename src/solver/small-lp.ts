@@ -13,7 +13,7 @@
  * Sync entry points block the calling thread (use them inside worker_threads); the async one runs
  * the batch on the libuv pool. Batches are solved in parallel across problems.
  */
-import { CancelledError, InvalidArgumentError, SolverError } from '../errors.js';
+import { CancelledError, HppoError, InvalidArgumentError, SolverError } from '../errors.js';
 import { loadNative } from './native.js';
 
 export const DenseLpStatus = {
@@ -174,8 +174,12 @@ function native(): NativeDenseLp {
   return addon as NativeDenseLp;
 }
 
-/** Native TypeErrors name the field first ("problems[3].a: length 5, expected 6"). */
-function toArgumentError(err: unknown, single: boolean): unknown {
+/** Native TypeErrors name the field first ("problems[3].a: length 5, expected 6"); other native
+ *  errors mean the work could not run (no memory, no thread). */
+function mapNativeError(err: unknown, single: boolean): unknown {
+  if (err instanceof Error && !(err instanceof TypeError) && !(err instanceof HppoError)) {
+    return new SolverError(err.message, { cause: err });
+  }
   if (!(err instanceof TypeError)) return err;
   const msg = err.message;
   const cut = msg.indexOf(': ');
@@ -290,7 +294,7 @@ export function solveDenseLpBatchPacked(ps: readonly DenseLp[], options?: DenseL
   try {
     buf = native().denseLpSolveBatch(ps, nativeSettings(o));
   } catch (err) {
-    throw toArgumentError(err, false);
+    throw mapNativeError(err, false);
   }
   return packedViews(ps, buf);
 }
@@ -310,7 +314,7 @@ export function solveDenseLp(p: DenseLp, options?: DenseLpOptions): DenseLpResul
   try {
     buf = native().denseLpSolveBatch(ps, nativeSettings({ ...o, threads: 1 }));
   } catch (err) {
-    throw toArgumentError(err, true);
+    throw mapNativeError(err, true);
   }
   return unpackDenseLpResults(ps, packedViews(ps, buf))[0]!;
 }
@@ -334,9 +338,15 @@ export async function solveDenseLpBatchPackedAsync(ps: readonly DenseLp[], optio
     try {
       pending = native().denseLpSolveBatchAsync(ps, nativeSettings(o), cancel);
     } catch (err) {
-      throw toArgumentError(err, false);
+      throw mapNativeError(err, false);
     }
-    const r = packedViews(ps, await pending);
+    let buf: ArrayBuffer;
+    try {
+      buf = await pending;
+    } catch (err) {
+      throw mapNativeError(err, false);
+    }
+    const r = packedViews(ps, buf);
     throwIfCancelled(o.signal, r);
     return r;
   } finally {
