@@ -43,6 +43,9 @@ export {
   type StrategyContext,
   type StrategyFactory,
 } from './model/index.js';
+// Built-in event-driven models (momentum, mean-cvar, fof-bl), model resolution, one-backtest runner.
+export * from './model/models/index.js';
+export { flattenMetrics, prepareStrategyRun, runStrategyTrial, type PreparedStrategyRun } from './sweep/strategy-evaluator.js';
 export {
   BasisStatus,
   compileDenseLpOptions,
@@ -119,3 +122,9 @@ export {
   type Trial as SearchTrial,
   type TrialResult as SearchTrialResult,
 } from './search/index.js';
+export {
+  solveReferenceCvarBatch,
+  solveReferenceCvarBatchAsync,
+  type CvarBatchOptions,
+  type CvarBatchResult,
+} from './solver/cvar-batch.js';

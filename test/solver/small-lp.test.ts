@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CancelledError, InvalidArgumentError } from '../../src/errors.js';
 import { readMps } from '../../src/solver/mps.js';
+import { solveReferenceCvarBatch, solveReferenceCvarBatchAsync } from '../../src/solver/cvar-batch.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   BasisStatus,
@@ -367,6 +368,26 @@ test('reference CVaR LPs: weights agree with HiGHS to 1e-9, objective to 1e-10, 
     solveDenseLpBatch(problems, { chainWarmStart: true }).forEach((r, k) => {
       const weights = cvarWeights(r.x, w.n);
       for (let i = 0; i < w.n; i++) assert.ok(Math.abs(weights[i]! - w.cells[k]!.weights[i]!) <= CVAR_WEIGHT_TOL);
+    });
+  }
+});
+
+test('solveReferenceCvarBatch (sync and async) reproduces the reference weights and fallbacks per date', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (!haveShared) return t.skip(`${SHARED} absent: no reference data`);
+  for (const w of windows) {
+    const win = windowOf(w);
+    const s = solveReferenceCvarBatch(win, w.cells, { threads: 2 });
+    const a = await solveReferenceCvarBatchAsync(win, w.cells, { threads: 1 });
+    assert.deepEqual(s.fallback, w.cells.map((c) => c.fallback));
+    assert.deepEqual(a.fallback, s.fallback);
+    w.cells.forEach((c, k) => {
+      assert.equal(s.results[k]!.status, 'optimal');
+      assert.ok(relErr(s.results[k]!.objective, c.objective) <= CVAR_OBJ_REL_TOL);
+      for (let i = 0; i < w.n; i++) {
+        assert.ok(Math.abs(s.weights[k]![i]! - c.weights[i]!) <= CVAR_WEIGHT_TOL);
+        assert.ok(Math.abs(a.weights[k]![i]! - s.weights[k]![i]!) <= 1e-12);
+      }
     });
   }
 });
