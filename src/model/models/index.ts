@@ -154,3 +154,22 @@ export async function resolveModel(doc: Readonly<Record<string, unknown>>): Prom
 }
 
 export { momentumStrategy, compileMomentumParams, momentumScores, selectMomentum, MOMENTUM_PARAMS, type MomentumParams } from './momentum.js';
+export {
+  buildMeanCvarDenseLp,
+  buildMeanCvarLp,
+  compileMeanCvarParams,
+  meanCvarStrategy,
+  portfolioCvar,
+  solveMeanCvar,
+  solveMeanCvarDense,
+  MEAN_CVAR_PARAMS,
+  type MeanCvarLayout,
+  type MeanCvarParams,
+  type MeanCvarSolution,
+  type MeanCvarSolveOptions,
+  type MeanCvarSolver,
+  type MeanCvarSpec,
+} from './mean-cvar.js';
+export { compileFofBlParams, factorOfWindow, fofBlStrategy, fofObjective, solveFofBl, FOF_BL_PARAMS, type FofBlParams, type FofBlSolution, type FofBlSpec, type FofView } from './fof-bl.js';
+export { blackLitterman, type BlackLittermanInput, type BlackLittermanResult } from './black-litterman.js';
+export { completeAssets, generateScenarios, returnsWindow, silvermanFactor, windowMoments, SCENARIO_METHODS, type ScenarioMethod, type ScenarioOptions } from './scenarios.js';
