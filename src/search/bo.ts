@@ -7,7 +7,7 @@
  *
  * Determinism: a proposal is a pure function of (seed, observations in tell order, pending
  * candidates). Hyperparameters are refitted only at checkpoints of the observation count (every
- * count up to 20, then each ~15% more) on the first m observations, so a rebuilt searcher finds
+ * count up to 20, then each ~25% more) on the first m observations, so a rebuilt searcher finds
  * the same hyperparameters an uninterrupted one computed earlier.
  * Failed trials are imputed with the worst observed loss (they teach the GP to stay away).
  * Categorical parameters are index-encoded (one GP dimension); integers are rounded on decode
@@ -58,12 +58,12 @@ export function compileBoOptions(raw: BoOptions, space: SearchSpace, path: strin
   };
 }
 
-/** Observation count whose prefix the hyperparameters are fitted on: n up to 20, then ~15% steps. */
+/** Observation count whose prefix the hyperparameters are fitted on: n up to 20, then ~25% steps. */
 export function hyperparameterCheckpoint(n: number): number {
   if (n <= 20) return n;
   let m = 20;
   for (;;) {
-    const next = Math.ceil(m * 1.15);
+    const next = Math.ceil(m * 1.25);
     if (next > n) return m;
     m = next;
   }
