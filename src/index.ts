@@ -128,3 +128,20 @@ export {
   type CvarBatchOptions,
   type CvarBatchResult,
 } from './solver/cvar-batch.js';
+export {
+  compileQpSettings,
+  csrToCsc,
+  qpFromMps,
+  QpStatus,
+  solveQp,
+  type CompiledQpSettings,
+  type CscData,
+  type QpCosts,
+  type QpDevice,
+  type QpProblem,
+  type QpProgress,
+  type QpResult,
+  type QpSettings,
+  type SolveQpOptions,
+} from './solver/qp.js';
+export { parseFof, readFof, type FofInstance } from './solver/fof.js';
