@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -295,5 +295,62 @@ describe('PDLP on the peer CVaR instances', { skip: peerSkip }, () => {
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(solveLp(small(), {}, { signal: ac.signal }), CancelledError);
+  });
+});
+
+describe('hppo solve lp', () => {
+  const MPS = 'NAME cli\nOBJSENSE MAX\nROWS\n N obj\n L c1\n L c2\nCOLUMNS\n x obj 1 c1 1\n x c2 3\n y obj 1 c1 2\n y c2 1\nRHS\n rhs c1 4 c2 6\n rhs obj -10\nENDATA\n';
+  async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const { solveLpCommand } = await import('../../src/cli/solve-lp.js');
+    let out = '';
+    let err = '';
+    const ow = process.stdout.write.bind(process.stdout);
+    const ew = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+    try {
+      const code = await solveLpCommand(argv);
+      return { code, out, err };
+    } finally {
+      process.stdout.write = ow;
+      process.stderr.write = ew;
+    }
+  }
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hppo-lp-cli-'));
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--json prints one object with the objective in the file sense', async () => {
+    const file = join(dir, 'cli.mps');
+    writeFileSync(file, MPS);
+    const r = await run([file, '--json', '--tol', '1e-8', '--device', 'cpu']);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    assert.equal(lines.length, 1);
+    const o = JSON.parse(lines[0]!) as Record<string, unknown>;
+    for (const k of ['status', 'objective', 'iterations', 'solveSeconds', 'primalResidual', 'dualResidual', 'gap', 'device']) assert.ok(k in o, k);
+    assert.equal(o['status'], 'optimal');
+    // max x + y + 10 (objective RHS -10 -> constant +10) -> 2.8 + 10
+    assert.ok(Math.abs((o['objective'] as number) - 12.8) <= 1e-6, String(o['objective']));
+  });
+
+  test('a malformed file exits 2 with the line number', async () => {
+    const file = join(dir, 'bad.mps');
+    writeFileSync(file, 'NAME bad\nROWS\n N obj\nCOLUMNS\n x nope 1\n');
+    const r = await run([file]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bad\.mps:5: unknown row "nope"/);
+  });
+
+  test('bad options exit 2 with a message', async () => {
+    assert.equal((await run(['x.mps', '--device', 'gpu'])).code, 2);
+    assert.equal((await run(['x.mps', '--tol', 'abc'])).code, 2);
+    const missing = await run([join(dir, 'missing.mps')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /missing\.mps/);
   });
 });
