@@ -103,10 +103,16 @@ export class BoEngine implements Engine {
     const ok = obs.filter((o) => o.loss !== null);
     const label = `bo:${ctx.observations().length}:${pending.length}`;
     if (ok.length < 2) {
-      // Nothing to model yet; explore at random rather than leave workers idle forever.
-      if (pending.length > 0) return [];
+      // Nothing to model yet (initial design still running, or every trial failed): explore at
+      // random rather than leave workers idle.
       const rng = ctx.rng(`${label}:random`);
-      return Array.from({ length: n }, () => ({ id: ctx.allocId(), params: space.sampleUniform(rng), origin: 'bo-random' }));
+      const taken = new Set<string>();
+      return Array.from({ length: n }, () => {
+        let p = space.sampleUniform(rng);
+        for (let t = 0; t < 100 && (ctx.hasSeen(p) || taken.has(space.key(p))); t++) p = space.sampleUniform(rng);
+        taken.add(space.key(p));
+        return { id: ctx.allocId(), params: p, origin: 'bo-random' };
+      });
     }
     const theta = this.hyperparameters(ctx, ctx.observations());
     const { y } = standardize(obs);

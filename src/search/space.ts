@@ -154,7 +154,13 @@ export class SearchSpace {
 
   /** Canonical string of a parameter set, for duplicate detection. */
   key(params: Readonly<Params>): string {
-    return JSON.stringify(this.names.map((n) => params[n]));
+    // String(number) is the shortest round-trip form; strings are quoted so "1" differs from 1.
+    let k = '';
+    for (const n of this.names) {
+      const v = params[n];
+      k += typeof v === 'number' ? `${v},` : `${JSON.stringify(v)},`;
+    }
+    return k;
   }
 
   isFeasible(params: Readonly<Params>): boolean {
