@@ -99,3 +99,30 @@ test('validateParams checks journaled parameter sets against the space', () => {
   assert.throws(() => s.validateParams({ a: 0.5, m: 'z' }, 'p'), configErrorAt('p.m'));
   assert.throws(() => s.validateParams({ a: 0.5, m: 'x', q: 1 }, 'p'), configErrorAt('p.q'));
 });
+
+test('the YAML form documented in docs/search.md parses into a working space', async () => {
+  const { parse } = await import('yaml');
+  const doc = parse(`
+space:
+  params:
+    alpha:     {type: float, low: 0.10, high: 0.20, step: 0.01}
+    mu:        {type: float, low: 0.10, high: 0.20, step: 0.01}
+    lr:        {type: float, low: 1.0e-4, high: 0.1, log: true, default: 0.01}
+    lookback:  {type: int, low: 5, high: 60, step: 5}
+    model:     {type: categorical, choices: [var, cvar, mv], default: cvar}
+    stop_loss:   {type: float, low: 0.01, high: 0.10}
+    take_profit: {type: float, low: 0.01, high: 0.20, gridPoints: 8}
+  constraints:
+    - take_profit > stop_loss
+    - alpha + mu <= 0.35
+`) as { space: unknown };
+  const s = parseSpace(doc.space);
+  assert.deepEqual(s.names, ['alpha', 'mu', 'lr', 'lookback', 'model', 'stop_loss', 'take_profit']);
+  assert.equal(s.defaults().model, 'cvar');
+  assert.equal(s.defaults().lr, 0.01);
+  assert.equal(s.gridSize(), 11 * 11 * 5 * 12 * 3 * 5 * 8);
+  const p = { alpha: 0.2, mu: 0.16, lr: 0.01, lookback: 20, model: 'var', stop_loss: 0.05, take_profit: 0.1 };
+  assert.equal(s.isFeasible(p), false);
+  assert.equal(s.isFeasible({ ...p, mu: 0.15 }), true);
+  assert.equal(s.isFeasible({ ...p, mu: 0.15, take_profit: 0.04 }), false);
+});
