@@ -29,8 +29,19 @@
  */
 import type { PricePanel } from '../../data/panel.js';
 import { InvalidArgumentError, SolverError } from '../../errors.js';
-import { buildCvarLps, cvarWeights, scenarioMeans, type CvarLpSpec, type ScenarioWindow } from '../../solver/cvar-lp.js';
-import { solveDenseLpBatch, type DenseLp, type DenseLpOptions, type DenseLpResult } from '../../solver/small-lp.js';
+import { buildCvarLps, numpySum, scenarioMeans, type CvarLpSpec, type ScenarioWindow } from '../../solver/cvar-lp.js';
+import { DenseLpStatus, solveDenseLpBatch, solveDenseLpBatchPacked, type DenseLp, type DenseLpOptions } from '../../solver/small-lp.js';
+
+/** Native status codes in order (small-lp.ts / dense_lp.h `Status`). */
+const STATUS_BY_CODE: readonly DenseLpStatus[] = [
+  DenseLpStatus.Optimal,
+  DenseLpStatus.Infeasible,
+  DenseLpStatus.Unbounded,
+  DenseLpStatus.IterationLimit,
+  DenseLpStatus.NumericalError,
+  DenseLpStatus.Cancelled,
+  DenseLpStatus.NotRun,
+];
 import type { BatchRebalanceContext, BatchStrategy } from '../batch.js';
 import type { Params, Strategy, StrategyContext } from '../strategy.js';
 
@@ -151,10 +162,104 @@ export interface HppoVarSolution {
 }
 
 /**
- * Solves the cells' LPs on one window in one native batch call. `warm[k]`, when given and of the
- * right length, is the starting basis of cell k; other cells chain from the previous cell of their
- * chain. Cells are solved in the order given (callers sort them so neighbours are similar).
+ * The solves of one date, packed (no per-problem views: a sweep solves thousands of these LPs and
+ * views are most of its garbage). Cell k's LP solution starts at x[xOffset[k]] (weights = its
+ * first numAssets entries) and its final basis at basis[basisOffset[k]] (basisLength[k] codes).
  */
+export interface HppoVarPackedSolution {
+  readonly numAssets: number;
+  readonly x: Float64Array;
+  readonly xOffset: Int32Array;
+  readonly basis: Int8Array;
+  readonly basisOffset: Int32Array;
+  readonly basisLength: Int32Array;
+  readonly fallback: Uint8Array;
+  /** Simplex iterations, in all and per cell. */
+  readonly iterations: number;
+  readonly cellIterations: Int32Array;
+}
+
+/**
+ * Solves the cells' LPs on one window in one native batch call (n = numAssets ≥ 1). `warm[k]`,
+ * when given and of the right length, is the starting basis of cell k; other cells chain from the
+ * previous cell of their chain. Cells are solved in the order given (callers sort them so
+ * neighbours are similar). Throws SolverError when an LP ends neither optimal nor infeasible.
+ */
+export function solveHppoVarPacked(
+  w: HppoVarWindow,
+  cells: readonly HppoVarCell[],
+  o: ResolvedHppoVarOptions,
+  warm?: readonly (Int8Array | undefined)[],
+): HppoVarPackedSolution {
+  const n = w.window.numAssets;
+  const K = cells.length;
+  const specs = cells.map((c) => cellSpec(w, c, o));
+  const lps: DenseLp[] = buildCvarLps(w.window, specs);
+  if (warm) {
+    for (let k = 0; k < K; k++) {
+      const b = warm[k];
+      const p = lps[k] as DenseLp;
+      if (b !== undefined && b.length === p.numCols + p.numRows) lps[k] = { ...p, basis: b };
+    }
+  }
+  const r = solveDenseLpBatchPacked(lps, { ...LP_OPTIONS, chainWarmStart: true, chainLength: o.chainLength, threads: o.threads });
+  const xOffset = new Int32Array(K);
+  const basisOffset = new Int32Array(K);
+  const basisLength = new Int32Array(K);
+  const fallback = new Uint8Array(K);
+  const cellIterations = Int32Array.from(r.iterations);
+  let iterations = 0;
+  let on = 0;
+  let onm = 0;
+  for (let k = 0; k < K; k++) {
+    const p = lps[k] as DenseLp;
+    xOffset[k] = on;
+    basisOffset[k] = onm;
+    basisLength[k] = p.numCols + p.numRows;
+    fallback[k] = specs[k]!.targetAnnualReturn === null ? 1 : 0;
+    iterations += r.iterations[k] as number;
+    on += p.numCols;
+    onm += p.numCols + p.numRows;
+  }
+  for (let k = 0; k < K; k++) {
+    let status = STATUS_BY_CODE[r.status[k] as number];
+    if (status === 'infeasible' && fallback[k] === 0) {
+      // The reference's rule: a reachable target the solver calls infeasible → the min-CVaR LP.
+      // Rare (never on the 2015 data).
+      const lp = buildCvarLps(w.window, [{ ...specs[k]!, targetAnnualReturn: null }]);
+      const [s] = solveDenseLpBatch(lp, { threads: 1 });
+      status = s!.status;
+      fallback[k] = 1;
+      iterations += s!.iterations;
+      cellIterations[k] = (cellIterations[k] as number) + s!.iterations;
+      // Same columns (w, t, u), one row fewer: x fits the cell's slot; its basis does not, so the
+      // next date starts this cell from its chain instead.
+      r.x.set(s!.x, xOffset[k] as number);
+      basisLength[k] = 0;
+    }
+    if (status !== 'optimal') {
+      throw new SolverError(`hppo-var: LP (alpha ${cells[k]!.alpha}, mu ${cells[k]!.mu}) ended with status ${status} after ${r.iterations[k]} iterations`);
+    }
+  }
+  return { numAssets: n, x: r.x, xOffset, basis: r.basis, basisOffset, basisLength, fallback, iterations, cellIterations };
+}
+
+/**
+ * The reference's post-processing of cell k's weights (clip at 0, divide by numpy's sum), written
+ * to target[columns[i]]. `scratch` has room for numAssets values.
+ */
+export function scatterHppoVarWeights(sol: HppoVarPackedSolution, k: number, columns: Int32Array, target: Float64Array, scratch: Float64Array): void {
+  const n = sol.numAssets;
+  const off = sol.xOffset[k] as number;
+  for (let i = 0; i < n; i++) {
+    const v = sol.x[off + i] as number;
+    scratch[i] = v > 0 ? v : 0;
+  }
+  const sum = numpySum(scratch, 0, n);
+  for (let i = 0; i < n; i++) target[columns[i] as number] = (scratch[i] as number) / sum;
+}
+
+/** Solves the cells' LPs on one window (see solveHppoVarPacked); one object per cell. */
 export function solveHppoVarCells(
   w: HppoVarWindow,
   cells: readonly HppoVarCell[],
@@ -163,37 +268,20 @@ export function solveHppoVarCells(
 ): HppoVarSolution[] {
   const n = w.window.numAssets;
   if (n === 0 || cells.length === 0) return cells.map(() => ({ weights: new Float64Array(0), fallback: false, basis: new Int8Array(0), iterations: 0 }));
-  const specs = cells.map((c) => cellSpec(w, c, o));
-  const lps: DenseLp[] = buildCvarLps(w.window, specs);
-  if (warm) {
-    for (let k = 0; k < lps.length; k++) {
-      const b = warm[k];
-      const p = lps[k] as DenseLp;
-      if (b !== undefined && b.length === p.numCols + p.numRows) lps[k] = { ...p, basis: b };
-    }
-  }
-  const results: DenseLpResult[] = solveDenseLpBatch(lps, { ...LP_OPTIONS, chainWarmStart: true, chainLength: o.chainLength, threads: o.threads });
-  const out: HppoVarSolution[] = new Array(cells.length);
-  for (let k = 0; k < cells.length; k++) {
-    let r = results[k] as DenseLpResult;
-    let fallback = specs[k]!.targetAnnualReturn === null;
-    if (r.status === 'infeasible' && !fallback) {
-      // The reference's rule: a reachable target the solver calls infeasible → the min-CVaR LP.
-      fallback = true;
-      const lp = buildCvarLps(w.window, [{ ...specs[k]!, targetAnnualReturn: null }]);
-      r = solveDenseLpBatch(lp, { threads: 1 })[0] as DenseLpResult;
-    }
-    if (r.status !== 'optimal') {
-      throw new SolverError(`hppo-var: LP (alpha ${cells[k]!.alpha}, mu ${cells[k]!.mu}) ended with status ${r.status} after ${r.iterations} iterations`);
-    }
-    out[k] = { weights: cvarWeights(r.x, n), fallback, basis: r.basis.slice(), iterations: r.iterations };
-  }
-  return out;
+  const sol = solveHppoVarPacked(w, cells, o, warm);
+  const ident = Int32Array.from({ length: n }, (_, i) => i);
+  const scratch = new Float64Array(n);
+  return cells.map((_, k) => {
+    const weights = new Float64Array(n);
+    scatterHppoVarWeights(sol, k, ident, weights, scratch);
+    const bo = sol.basisOffset[k] as number;
+    return { weights, fallback: sol.fallback[k] === 1, basis: sol.basis.slice(bo, bo + (sol.basisLength[k] as number)), iterations: sol.cellIterations[k] as number };
+  });
 }
 
 /** The event-driven form: one trial, one LP per rebalance day. */
 export function hppoVarStrategy(params: Params, options: HppoVarOptions | ResolvedHppoVarOptions = {}): Strategy {
-  const o = compileHppoVarOptions(options) // idempotent on resolved options;
+  const o = compileHppoVarOptions(options); // idempotent on resolved options
   const cell = hppoVarCell(params);
   let prevBasis: Int8Array | undefined;
   return {
@@ -223,10 +311,14 @@ export interface HppoVarBatchStats {
 }
 
 export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOptions = {}): BatchStrategy & HppoVarBatchStats {
-  const o = compileHppoVarOptions(options) // idempotent on resolved options;
+  const o = compileHppoVarOptions(options); // idempotent on resolved options
   let cells: HppoVarCell[] | undefined;
   let order: number[] = [];
-  let prev: (Int8Array | undefined)[] = [];
+  let sorted: HppoVarCell[] = [];
+  // The previous date's packed solution: chain heads warm start from their slot of its basis.
+  let prev: HppoVarPackedSolution | undefined;
+  let warm: (Int8Array | undefined)[] = [];
+  let scratch = new Float64Array(0);
   let lpIterations = 0;
   let lpSolves = 0;
   let lpSeconds = 0;
@@ -250,27 +342,29 @@ export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOp
         cells = ctx.params.map((p, j) => hppoVarCell(p, `params[${j}]`));
         const cs = cells;
         order = cs.map((_, j) => j).sort((a, b) => cs[a]!.alpha - cs[b]!.alpha || cs[a]!.mu - cs[b]!.mu || a - b);
-        prev = order.map(() => undefined);
+        sorted = order.map((j) => cs[j]!);
+        warm = order.map(() => undefined);
       }
       const t0 = performance.now();
       const w = hppoVarWindow(ctx.panel, ctx.row, o);
       const t1 = performance.now();
       windowSeconds += (t1 - t0) / 1000;
       if (w.columns.length === 0) return; // weights stay 0: everything tradable goes to cash
-      const sorted = order.map((j) => cells![j]!);
       // Only chain heads start from their own previous basis; the rest chain from their neighbour.
-      const warm = order.map((_, k) => (k % o.chainLength === 0 ? prev[k] : undefined));
-      const sols = solveHppoVarCells(w, sorted, o, warm);
+      for (let k = 0; k < order.length; k += o.chainLength) {
+        const len = prev ? (prev.basisLength[k] as number) : 0;
+        warm[k] = prev && len > 0 ? prev.basis.subarray(prev.basisOffset[k] as number, (prev.basisOffset[k] as number) + len) : undefined;
+      }
+      const sol = solveHppoVarPacked(w, sorted, o, warm);
+      prev = sol;
       lpSeconds += (performance.now() - t1) / 1000;
-      lpSolves += sols.length;
+      lpSolves += order.length;
+      lpIterations += sol.iterations;
+      if (scratch.length < sol.numAssets) scratch = new Float64Array(sol.numAssets);
       for (let k = 0; k < order.length; k++) {
         const j = order[k] as number;
-        const sol = sols[k] as HppoVarSolution;
-        prev[k] = sol.basis;
-        lpIterations += sol.iterations;
-        if (sol.fallback) ctx.countFallback(j);
-        const tw = ctx.weights[j] as Float64Array;
-        for (let i = 0; i < w.columns.length; i++) tw[w.columns[i] as number] = sol.weights[i] as number;
+        if (sol.fallback[k] === 1) ctx.countFallback(j);
+        scatterHppoVarWeights(sol, k, w.columns, ctx.weights[j] as Float64Array, scratch);
       }
     },
   };
