@@ -110,3 +110,20 @@ test('NSGA-II returns a non-dominated front (brute force) close to the ZDT1 Pare
   const f1 = front.map((t) => t.objectives?.[0] as number);
   assert.ok(Math.max(...f1) - Math.min(...f1) > 0.7);
 });
+
+test('BO finds the best point of the HPPO-style 11×11 stepped grid within 30 % of its 121 evaluations', () => {
+  const space = parseSpace({ alpha: { type: 'float', low: 0.1, high: 0.2, step: 0.01 }, mu: { type: 'float', low: 0.1, high: 0.2, step: 0.01 } });
+  // A Sharpe-like surface over (α, µ): a tilted ridge, a bump, a deterministic wiggle.
+  const sharpe = (p: Record<string, unknown>): number => {
+    const a = ((p.alpha as number) - 0.1) * 10;
+    const m = ((p.mu as number) - 0.1) * 10;
+    return 1.2 - 2 * (m - 0.3 - 0.4 * a) ** 2 - 0.5 * (a - 0.7) ** 2 + 0.05 * Math.sin(17 * a + 11 * m);
+  };
+  let gridBest = -Infinity;
+  for (let i = 0; i < 121; i++) gridBest = Math.max(gridBest, sharpe(space.gridPoint(i)));
+  for (const seed of [1, 2, 3]) {
+    const s = createSearcher(space, { algorithm: 'bo', seed, maxEvaluations: Math.floor(0.3 * 121), directions: ['maximize'] });
+    drive(s, sharpe, 4);
+    assert.equal(s.best()?.objectives?.[0], gridBest, `seed ${seed}`);
+  }
+});
