@@ -27,7 +27,6 @@ namespace admm = hppo::admm;
 struct AdmmJob {
   admm::Problem problem;
   admm::Settings settings;
-  bool cudaRequested = false;
 };
 
 struct ArgError : std::runtime_error {
@@ -147,13 +146,14 @@ std::unique_ptr<AdmmJob> buildJob(const Napi::Object& prob, const Napi::Object& 
   s.checkInterval = static_cast<std::int64_t>(number(set, "checkInterval", static_cast<double>(s.checkInterval), sp));
   s.polish = !present(set, "polish") || set.Get("polish").ToBoolean().Value();
   s.progressIntervalSec = number(set, "progressIntervalSec", s.progressIntervalSec, sp);
+  s.cudaDevice = static_cast<int>(number(set, "cudaDevice", 0, sp));
   s.x0 = optF64(set, "warmStartX", "settings", n);
   s.y0 = optF64(set, "warmStartY", "settings", m);
   s.yVar0 = optF64(set, "warmStartYVar", "settings", n);
   if (present(set, "device")) {
     std::string d = set.Get("device").ToString().Utf8Value();
     if (d != "auto" && d != "cpu" && d != "cuda") throw ArgError("settings.device: '" + d + "', expected 'auto', 'cpu' or 'cuda'");
-    job->cudaRequested = d == "cuda";
+    job->settings.useCuda = d == "cuda";  // 'auto' stays on the CPU until the CUDA path is validated on a GPU
   }
   return job;
 }
@@ -200,8 +200,6 @@ class AdmmWorker : public Napi::AsyncWorker {
         };
       }
       admm::solve(job_->problem, job_->settings, c, &sol_, &info_);
-      if (job_->cudaRequested)
-        info_.warnings.insert(info_.warnings.begin(), "device 'cuda': the ADMM CUDA backend is not implemented yet; solved on the CPU");
       job_.reset();
       if (info_.status == admm::Status::kInvalid) { invalid_ = true; SetError(info_.message); }
       else if (info_.status == admm::Status::kNonConvex) { invalid_ = true; SetError("P: not positive semidefinite, the problem is not convex (" + info_.message + ")"); }

@@ -7,6 +7,8 @@
 
 #include "admm/admm.h"
 #include "admm/admm_costs.h"
+#include "admm/admm_linsys.h"
+#include "device.h"
 #include "harness.h"
 
 using namespace hppo::admm;
@@ -344,4 +346,71 @@ HPPO_TEST("admm: indefinite P is reported non-convex") {
   Solution sol; Info info;
   run(p, Settings{}, &sol, &info);
   HPPO_CHECK_MSG(info.status == Status::kNonConvex, statusName(info.status) << " " << info.message);
+}
+
+namespace {
+Problem randomFactorQp(int n, int k, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> N01(0, 1);
+  std::uniform_real_distribution<double> U(0, 1);
+  Problem p;
+  p.n = n;
+  p.m = 1;
+  p.pForm = PForm::kFactor;
+  p.k = k;
+  for (int i = 0; i < n * k; ++i) p.F.push_back(0.05 * N01(rng));
+  for (int i = 0; i < n; ++i) { p.d.push_back(1e-3 + 1e-2 * U(rng)); p.q.push_back(-0.1 * U(rng)); }
+  p.A = denseToCsc(std::vector<double>(n, 1.0), 1, n);
+  p.l = {1};
+  p.u = {1};
+  p.lb.assign(n, 0.0);
+  p.ub.assign(n, 5.0 / n);
+  p.costs.x0.assign(n, 1.0 / n);
+  p.costs.buy.assign(n, 1e-3);
+  p.costs.sell.assign(n, 1e-3);
+  return p;
+}
+}  // namespace
+
+HPPO_TEST("admm: CUDA Woodbury x-step matches the CPU one (factor form)") {
+  hppo::CudaProbe probe = hppo::probeCuda();
+  if (!probe.compiled || probe.devices.empty()) throw hppo_test::Skip(probe.message.empty() ? "no CUDA device" : probe.message);
+  Problem p = randomFactorQp(700, 40, 17);
+  Csr ar = toCsr(p.A);
+  std::string err;
+  auto gpu = makeCudaWoodbury(p.n, p.k, p.F.data(), p.d.data(), &p.A, &ar, 0, &err);
+  HPPO_CHECK_MSG(gpu != nullptr, err);
+  auto cpu = makeWoodbury(p.n, p.k, p.F.data(), p.d.data(), &p.A, &ar);
+  std::vector<double> rhoA = {1e3}, rhoX(p.n, 0.7);
+  HPPO_CHECK(gpu->factor(1e-6, rhoA.data(), rhoX.data(), &err));
+  HPPO_CHECK(cpu->factor(1e-6, rhoA.data(), rhoX.data(), &err));
+  std::vector<double> b(p.n), c;
+  for (int i = 0; i < p.n; ++i) b[i] = std::sin(0.37 * i) + 0.1;
+  c = b;
+  gpu->solve(b.data());
+  cpu->solve(c.data());
+  for (int i = 0; i < p.n; ++i) HPPO_CHECK_NEAR(b[i], c[i], 1e-9);
+  // And a whole solve through Settings::useCuda.
+  Settings s;
+  s.useCuda = true;
+  Solution sg, sc; Info ig, ic;
+  run(p, s, &sg, &ig);
+  s.useCuda = false;
+  run(p, s, &sc, &ic);
+  HPPO_CHECK_MSG(ig.backend == "cuda/woodbury", ig.backend);
+  HPPO_CHECK(ig.status == Status::kSolved && ic.status == Status::kSolved);
+  HPPO_CHECK_NEAR(ig.objective, ic.objective, 1e-7);
+}
+
+HPPO_TEST("admm: useCuda without a usable device falls back to the CPU with a warning") {
+  hppo::CudaProbe probe = hppo::probeCuda();
+  if (probe.compiled && !probe.devices.empty()) throw hppo_test::Skip("a CUDA device is present");
+  Problem p = randomFactorQp(50, 5, 3);
+  Settings s;
+  s.useCuda = true;
+  Solution sol; Info info;
+  run(p, s, &sol, &info);
+  HPPO_CHECK(info.status == Status::kSolved);
+  HPPO_CHECK(info.backend == "cpu/woodbury");
+  HPPO_CHECK(info.warnings.size() == 1 && info.warnings[0].find("device 'cuda'") == 0);
 }

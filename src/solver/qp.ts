@@ -77,7 +77,10 @@ export interface QpSettings {
   timeLimitSec?: number;
   /** ADMM iteration limit. Default 100000. */
   maxIter?: number;
-  /** 'auto' | 'cpu' | 'cuda'. The ADMM runs on the CPU; 'cuda' adds a warning. Default 'auto'. */
+  /**
+   * 'auto' | 'cpu' | 'cuda'. 'cuda' runs the factor-form x-step on the GPU (falls back to the CPU
+   * with a warning when there is no device or P is sparse); 'auto' (default) uses the CPU.
+   */
   device?: QpDevice;
   /** Active-set polishing after convergence (accepted only with an optimality certificate). Default true. */
   polish?: boolean;
@@ -147,8 +150,8 @@ export interface QpResult {
   polishSeconds: number;
   /** true: polished solution accepted; false: polishing rejected; null: not run. */
   polished: boolean | null;
-  backend: 'cpu';
-  /** Linear-system path: 'cpu/woodbury' (factor form) or 'cpu/kkt-ldl' (sparse). */
+  backend: 'cpu' | 'cuda';
+  /** Linear-system path: 'cpu/woodbury', 'cuda/woodbury' (factor form) or 'cpu/kkt-ldl' (sparse). */
   device: string;
   /** Infeasibility certificate: primal -> y, yVar; dual -> x. */
   certificate?: { x?: Float64Array; y?: Float64Array; yVar?: Float64Array };
@@ -346,7 +349,7 @@ export async function solveQp(problem: QpProblem, settings: QpSettings = {}, opt
     solveSeconds: r.solveSeconds,
     polishSeconds: r.polishSeconds,
     polished: r.polished === 0 ? null : r.polished > 0,
-    backend: 'cpu',
+    backend: r.backend.startsWith('cuda/') ? 'cuda' : 'cpu',
     device: r.backend,
     warnings: r.warnings,
   };

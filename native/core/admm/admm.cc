@@ -763,10 +763,23 @@ void Solver::run(Solution* sol, Info* info) {
 
   setRho(s_.rho);
   bool woodbury = factor_ && (k_ + m_) <= 1500;
-  if (woodbury) lin_ = makeWoodbury(n_, k_, Fs_.data(), ds_.data(), &As_, &Ar_);
-  else if (factor_) lin_ = makeKktLdl(n_, nullptr, k_, Fs_.data(), ds_.data(), &As_);
-  else lin_ = makeKktLdl(n_, &Ps_, 0, nullptr, nullptr, &As_);
-  info->backend = std::string("cpu/") + lin_->name();
+  const char* device = "cpu/";
+  if (s_.useCuda) {
+    std::string why;
+    if (woodbury) lin_ = makeCudaWoodbury(n_, k_, Fs_.data(), ds_.data(), &As_, &Ar_, s_.cudaDevice, &why);
+    else why = "the CUDA path covers the factor form with k + m <= 1500 only";
+    if (lin_) device = "cuda/";
+    else info->warnings.push_back("device 'cuda': " + why + "; solved on the CPU");
+  }
+  if (lin_) {
+  } else if (woodbury) {
+    lin_ = makeWoodbury(n_, k_, Fs_.data(), ds_.data(), &As_, &Ar_);
+  } else if (factor_) {
+    lin_ = makeKktLdl(n_, nullptr, k_, Fs_.data(), ds_.data(), &As_);
+  } else {
+    lin_ = makeKktLdl(n_, &Ps_, 0, nullptr, nullptr, &As_);
+  }
+  info->backend = std::string(device) + lin_->name();
   std::string err;
   auto tf = Clock::now();
   if (!refactor(&err)) {

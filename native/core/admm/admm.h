@@ -91,6 +91,8 @@ struct Settings {
   int polishContinuations = 2;      // on a rejected polish: iterate on at eps/10 and retry (times)
   int polishRefineIters = 25;        // refinement steps towards the exact KKT solution
   double progressIntervalSec = 0.25;  // minimum time between progress callbacks
+  bool useCuda = false;              // factor form: x-step on a CUDA device (falls back with a warning)
+  int cudaDevice = 0;
   // Warm start (unscaled, original space). Empty = cold start.
   std::vector<double> x0, y0;        // x: n, y: m (constraint rows)
   std::vector<double> yVar0;         // n (bound/cost multipliers), optional

@@ -40,4 +40,9 @@ std::unique_ptr<LinSys> makeWoodbury(std::int32_t n, std::int32_t k, const doubl
 std::unique_ptr<LinSys> makeKktLdl(std::int32_t n, const Csc* Pupper, std::int32_t k, const double* F,
                                    const double* d, const Csc* A);
 
+// Factor form on a CUDA device (cuda/admm_cuda.cu); nullptr with *err when CUDA was not compiled
+// or the device cannot be used (the caller falls back to makeWoodbury and says why).
+std::unique_ptr<LinSys> makeCudaWoodbury(std::int32_t n, std::int32_t k, const double* F, const double* d,
+                                         const Csc* A, const Csr* Ar, int device, std::string* err);
+
 }  // namespace hppo::admm
