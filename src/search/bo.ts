@@ -71,6 +71,7 @@ export function hyperparameterCheckpoint(n: number): number {
 
 export class BoEngine implements Engine {
   private initProduced = false;
+  private covered = false;
   private fitCache: { m: number; theta: Float64Array } | null = null;
   /** Wall time of the last model-based produce (ms), for benchmarks; not part of the state. */
   lastProduceMs = 0;
@@ -166,7 +167,11 @@ export class BoEngine implements Engine {
     for (let j = 0; j < n; j++) {
       const rng = ctx.rng(`${label}:${j}`);
       const picked = this.pick(ctx, gp, pool, best, taken, rng);
-      if (picked === null) break;
+      if (picked === null) {
+        // Nothing unevaluated and feasible could be found: a small discrete space is covered.
+        if (j === 0 && pending.length === 0) this.covered = true;
+        break;
+      }
       const key = space.key(picked.params);
       taken.add(key);
       for (let i = 0; i < pool.m; i++) if (pool.keys[i] === key) pool.alive[i] = 0;
@@ -311,7 +316,7 @@ export class BoEngine implements Engine {
   observe(_ctx: EngineContext, _obs: Observation): void {}
 
   exhausted(): boolean {
-    return false;
+    return this.covered;
   }
 
   unknownPolicy(_ctx: EngineContext, _id: number): UnknownPolicy {

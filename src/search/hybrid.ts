@@ -30,8 +30,8 @@ export class HybridEngine implements Engine {
     this.bo.observe(ctx, obs);
   }
 
-  exhausted(): boolean {
-    return false;
+  exhausted(ctx: EngineContext): boolean {
+    return !this.inGa() && this.bo.exhausted();
   }
 
   unknownPolicy(ctx: EngineContext, id: number): UnknownPolicy {

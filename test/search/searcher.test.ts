@@ -144,6 +144,7 @@ test('batch BO on a small discrete space never repeats a point and stops when it
     assert.equal(new Set(props.map((c) => space.key(c.params))).size, props.length);
     assert.equal(props.length, 25);
     assert.deepEqual(s.best()?.params, { a: 2, b: 4 });
+    assert.equal(s.stopReason(), 'exhausted');
   }
 });
 
