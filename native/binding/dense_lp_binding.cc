@@ -7,7 +7,8 @@
 // rowLower, rowUpper: Float64Array, basis?: Int8Array (numCols + numRows) }. Typed arrays are used
 // in place (no copy); several problems may share one array (the common "same A" case).
 // settings: Float64Array(10) = [primalFeasibilityTol, dualFeasibilityTol, pivotTol, singularTol,
-//   maxIterations, refactorEvery, degenerateBeforeBland, threads, chainWarmStart (0/1), chainLength].
+//   maxIterations, refactorEvery, degenerateBeforeBland, threads, chainWarmStart (0/1), chainLength,
+//   pricing (0 auto, 1 Dantzig, 2 steepest edge)].
 // cancel: Int32Array(1) (on a SharedArrayBuffer): non-zero stops every solve at its next iteration.
 // Result: ONE ArrayBuffer (the TS side lays typed-array views over it; src/solver/small-lp.ts
 // `packedLayout`), K problems, N = sum numCols, M = sum numRows, in this order:
@@ -148,9 +149,9 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
     sumM += m;
   }
 
-  if (info.Length() < 2 || !info[1].IsTypedArray()) throw Napi::TypeError::New(env, "settings: expected a Float64Array(10)");
-  const double* st = typedData<double, napi_float64_array>(env, info[1], top("settings"), 10, "Float64Array(10)", *job, false);
-  for (int k = 0; k < 10; ++k) {
+  if (info.Length() < 2 || !info[1].IsTypedArray()) throw Napi::TypeError::New(env, "settings: expected a Float64Array(11)");
+  const double* st = typedData<double, napi_float64_array>(env, info[1], top("settings"), 11, "Float64Array(11)", *job, false);
+  for (int k = 0; k < 11; ++k) {
     if (!(st[k] >= 0.0 && st[k] < 2147483647.0)) {
       throw Napi::TypeError::New(env, "settings[" + std::to_string(k) + "]: expected a finite number >= 0");
     }
@@ -167,6 +168,8 @@ std::unique_ptr<Job> makeJob(const Napi::CallbackInfo& info, bool async) {
   bo.threads = static_cast<int>(st[7]);
   bo.chainWarmStart = st[8] != 0.0;
   bo.chainLength = static_cast<int>(st[9]);
+  if (st[10] > 2.0) throw Napi::TypeError::New(env, "settings[10]: pricing code " + std::to_string(st[10]) + ", expected 0, 1 or 2");
+  s.pricing = static_cast<Pricing>(static_cast<int>(st[10]));
   if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
     bo.cancel = typedData<int32_t, napi_int32_array>(env, info[2], top("cancel"), 1, "Int32Array(1)", *job, async);
   }

@@ -332,3 +332,22 @@ HPPO_TEST("dense_lp batch over one shared matrix (factorization reuse) is bit-id
         for (int j = 0; j < base.n; ++j) HPPO_CHECK(xs[k][j] == first[k][j]);
   }
 }
+
+HPPO_TEST("dense_lp steepest-edge pricing reaches the same optima as Dantzig in fewer pivots") {
+  std::mt19937_64 rng(4242);
+  int itDantzig = 0, itSteepest = 0;
+  for (int trial = 0; trial < 12; ++trial) {
+    Lp lp = randomLp(rng, 20 + trial * 3, 60 + trial * 10, trial % 2 == 0);
+    Settings sd, ss;
+    sd.pricing = Pricing::Dantzig;
+    ss.pricing = Pricing::SteepestEdge;
+    Result a = run(lp, nullptr, sd);
+    Result b = run(lp, nullptr, ss);
+    HPPO_CHECK(a.info.status == Status::Optimal && b.info.status == Status::Optimal);
+    HPPO_CHECK_NEAR(a.info.objective, b.info.objective, 1e-12);
+    HPPO_CHECK_MSG(kktViolation(lp, b) < kKktTol, "trial " << trial << ": kkt " << kktViolation(lp, b));
+    itDantzig += a.info.iterations;
+    itSteepest += b.info.iterations;
+  }
+  HPPO_CHECK_MSG(itSteepest < itDantzig, "steepest edge " << itSteepest << " vs Dantzig " << itDantzig);
+}

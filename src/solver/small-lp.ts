@@ -70,6 +70,10 @@ export interface DenseLpOptions {
   maxIterations?: number;
   /** Pivots between fresh factorizations of the basis inverse. Default 64. */
   refactorEvery?: number;
+  /** Entering-variable choice: 'steepest_edge' (fewer pivots, two more passes over A per pivot),
+   *  'dantzig' (largest scaled reduced cost), 'auto' (steepest edge for cold starts with >= 40
+   *  rows, Dantzig otherwise). Default 'auto'. */
+  pricing?: DenseLpPricing;
   /** Batch threads; 0 = all hardware threads. Default 0. */
   threads?: number;
   /** In a batch, a problem without its own `basis` starts from the final basis of the previous
@@ -81,6 +85,10 @@ export interface DenseLpOptions {
   signal?: AbortSignal;
 }
 
+export const DenseLpPricing = { Auto: 'auto', Dantzig: 'dantzig', SteepestEdge: 'steepest_edge' } as const;
+export type DenseLpPricing = (typeof DenseLpPricing)[keyof typeof DenseLpPricing];
+const PRICING_CODE: Record<DenseLpPricing, number> = { auto: 0, dantzig: 1, steepest_edge: 2 };
+
 export interface ResolvedDenseLpOptions {
   primalFeasibilityTol: number;
   dualFeasibilityTol: number;
@@ -89,6 +97,7 @@ export interface ResolvedDenseLpOptions {
   maxIterations: number;
   refactorEvery: number;
   degenerateBeforeBland: number;
+  pricing: DenseLpPricing;
   threads: number;
   chainWarmStart: boolean;
   chainLength: number;
@@ -151,6 +160,8 @@ function nonNegative(field: string, v: number | undefined, def: number, integer 
 export function compileDenseLpOptions(o: DenseLpOptions = {}): ResolvedDenseLpOptions {
   const chainLength = nonNegative('chainLength', o.chainLength, 16, true);
   if (chainLength < 1) throw new InvalidArgumentError('options.chainLength', `${chainLength}, expected >= 1`);
+  const pricing = o.pricing ?? DenseLpPricing.Auto;
+  if (!(pricing in PRICING_CODE)) throw new InvalidArgumentError('options.pricing', `${String(pricing)}, expected 'auto', 'dantzig' or 'steepest_edge'`);
   return {
     primalFeasibilityTol: nonNegative('primalFeasibilityTol', o.primalFeasibilityTol, 1e-9),
     dualFeasibilityTol: nonNegative('dualFeasibilityTol', o.dualFeasibilityTol, 1e-9),
@@ -159,6 +170,7 @@ export function compileDenseLpOptions(o: DenseLpOptions = {}): ResolvedDenseLpOp
     maxIterations: nonNegative('maxIterations', o.maxIterations, 0, true),
     refactorEvery: Math.max(1, nonNegative('refactorEvery', o.refactorEvery, 64, true)),
     degenerateBeforeBland: 0,
+    pricing,
     threads: nonNegative('threads', o.threads, 0, true),
     chainWarmStart: o.chainWarmStart ?? false,
     chainLength,
@@ -201,6 +213,7 @@ function nativeSettings(r: ResolvedDenseLpOptions): Float64Array {
     r.threads,
     r.chainWarmStart ? 1 : 0,
     r.chainLength,
+    PRICING_CODE[r.pricing],
   );
 }
 

@@ -226,6 +226,16 @@ test('random feasible LPs (equality, range, one-sided rows, free columns) match 
   });
 });
 
+test('every pricing rule gives the HiGHS objectives on the random LPs', (t) => {
+  if (skipReason) return t.skip(skipReason);
+  for (const pricing of ['dantzig', 'steepest_edge'] as const) {
+    solveDenseLpBatch(feasible, { pricing }).forEach((r, k) => {
+      assert.equal(r.status, 'optimal', `${pricing} problem ${k}`);
+      assert.ok(relErr(r.objective, highs[k]!.fun!) <= OBJ_REL_TOL, `${pricing} problem ${k}`);
+    });
+  }
+});
+
 test('infeasible and unbounded LPs are reported as statuses, like HiGHS', (t) => {
   if (skipReason) return t.skip(skipReason);
   infeasible.forEach((p, k) => {
@@ -285,6 +295,7 @@ test('bad input throws InvalidArgumentError naming the field', () => {
   assert.throws(() => solveDenseLp({ ...good, basis: new Int8Array([0, 9, 1]) }), (e: unknown) => e instanceof InvalidArgumentError && /basis\[1\] = 9/.test(e.message));
   assert.throws(() => solveDenseLpBatch([good, { ...good, numRows: 2 }]), (e: unknown) => e instanceof InvalidArgumentError && e.field === 'problems[1].a');
   assert.throws(() => solveDenseLp(good, { primalFeasibilityTol: -1 }), (e: unknown) => e instanceof InvalidArgumentError && e.field === 'options.primalFeasibilityTol');
+  assert.throws(() => solveDenseLp(good, { pricing: 'devex' as 'auto' }), (e: unknown) => e instanceof InvalidArgumentError && e.field === 'options.pricing');
   assert.throws(() => solveDenseLp({ ...good, a: [1, 1] as unknown as Float64Array }), (e: unknown) => e instanceof InvalidArgumentError && /Float64Array/.test(e.message));
 });
 

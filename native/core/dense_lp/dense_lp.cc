@@ -41,7 +41,8 @@ class Workspace {
   std::vector<int> pivRow;     // m
   std::vector<char> rowUsed;   // m
   std::vector<int8_t> status;  // N = n + m
-  std::vector<double> x, lo, up, cost, d, weight, xn;  // N (xn: n)
+  std::vector<double> x, lo, up, cost, d, weight, baseWeight, prow, aw, xn;  // N (xn: n)
+  std::vector<double> wvec;                                                // m
   std::vector<double> y, alpha, col, cb, rhs;          // m
   // The last solve on this workspace ended on a fresh factorization of `factBasis` (sorted) for the
   // matrix at `factA` (m x n): a next solve of the same matrix (same pointer, same batch call, so
@@ -51,7 +52,8 @@ class Workspace {
   int factM = -1, factN = -1;
   std::vector<int> factBasis;
   bool factValid = false;
-  // Pricing weights 1 + |a_j|^2 of the matrix at weightA (m x n).
+  // Steepest-edge weights 1 + |a_j|^2 of the all-logical basis for the matrix at weightA (m x n):
+  // the starting reference weights; `weight` is the working copy updated at each basis change.
   const double* weightA = nullptr;
   int weightM = -1, weightN = -1;
 };
@@ -288,16 +290,24 @@ Info Simplex::run(const Output& out) {
     w_.cost[n + i] = 0.0;
   }
   if (w_.weightA != p_.a || w_.weightM != m || w_.weightN != n) {
-    w_.weight.assign(N, 1.0);
+    w_.baseWeight.assign(N, 1.0);
     for (int i = 0; i < m; ++i) {
-      w_.weight[n + i] = 2.0;
+      w_.baseWeight[n + i] = 2.0;
       const double* ai = p_.a + static_cast<size_t>(i) * n;
-      for (int j = 0; j < n; ++j) w_.weight[j] += ai[j] * ai[j];
+      for (int j = 0; j < n; ++j) w_.baseWeight[j] += ai[j] * ai[j];
     }
     w_.weightA = p_.a, w_.weightM = m, w_.weightN = n;
   }
+  w_.weight = w_.baseWeight;
+  w_.prow.assign(N, 0.0);
+  w_.aw.assign(N, 0.0);
+  w_.wvec.assign(m, 0.0);
 
   initialBasis(info);
+  // Steepest edge costs two more passes over A per basis change and pays off on larger cold
+  // starts; warm starts need few pivots and start from inexact weights, so they price by Dantzig
+  // scaled with the all-logical weights (which is what `weight` then stays).
+  const bool steepest = s_.pricing == Pricing::SteepestEdge || (s_.pricing == Pricing::Auto && !p_.basis && m >= 40);
   std::sort(w_.basisIdx.begin(), w_.basisIdx.end());
   const bool reuse = w_.factValid && w_.factA == p_.a && w_.factM == m && w_.factN == n && w_.basisIdx == w_.factBasis;
   w_.factValid = false;
@@ -469,6 +479,45 @@ Info Simplex::run(const Output& out) {
     }
     w_.x[q] += step;
     const int outVar = w_.basisIdx[leave];
+    // Primal steepest-edge weights (Goldfarb-Reid update; exact from the all-logical start). With
+    // rho = row `leave` of B^-1,
+    // the pivot row alpha_rj = rho'a_j, v = B^-T alpha_q and r_j = alpha_rj / alpha_rq:
+    //   gamma_j <- max(gamma_j - 2 r_j a_j'v + r_j^2 gamma_q, 1 + r_j^2),  gamma_leave = gamma_q / alpha_rq^2.
+    if (steepest) {
+      const double* rho = w_.binv.data() + static_cast<size_t>(leave) * m;
+      double* v = w_.wvec.data();
+      std::fill(v, v + m, 0.0);
+      double gq = 1.0;
+      for (int r = 0; r < m; ++r) {
+        const double ar = w_.alpha[r];
+        gq += ar * ar;
+        if (ar == 0.0) continue;
+        const double* br = w_.binv.data() + static_cast<size_t>(r) * m;
+        for (int i = 0; i < m; ++i) v[i] += ar * br[i];
+      }
+      double* pr = w_.prow.data();
+      double* aw = w_.aw.data();
+      std::fill(pr, pr + n, 0.0);
+      std::fill(aw, aw + n, 0.0);
+      for (int i = 0; i < m; ++i) {
+        const double ri = rho[i], vi = v[i];
+        const double* ai = p_.a + static_cast<size_t>(i) * n;
+        for (int j = 0; j < n; ++j) {
+          pr[j] += ri * ai[j];
+          aw[j] += vi * ai[j];
+        }
+        pr[n + i] = -ri;
+        aw[n + i] = -vi;
+      }
+      const double arq = w_.alpha[leave];
+      for (int j = 0; j < N; ++j) {
+        if (w_.status[j] == bs::kBasic || j == q || pr[j] == 0.0) continue;
+        const double rj = pr[j] / arq;
+        const double g = w_.weight[j] - 2.0 * rj * aw[j] + rj * rj * gq;
+        w_.weight[j] = std::max(g, 1.0 + rj * rj);
+      }
+      w_.weight[outVar] = std::max(gq / (arq * arq), 1.0);
+    }
     w_.x[outVar] = leaveBound;
     w_.status[outVar] = w_.lo[outVar] == w_.up[outVar] ? bs::kLower : leaveStatus;
     w_.status[q] = bs::kBasic;

@@ -47,6 +47,12 @@ constexpr int8_t kUpper = 2;   // nonbasic at its upper bound
 constexpr int8_t kZero = 3;    // free nonbasic variable held at 0
 }  // namespace basis_status
 
+enum class Pricing : int8_t {
+  Auto = 0,          // steepest edge for cold starts with m >= 40 rows, else Dantzig
+  Dantzig = 1,       // largest d_j^2 / (1 + |a_j|^2) (steepest-edge weights of the all-logical basis, never updated)
+  SteepestEdge = 2,  // primal steepest edge, Goldfarb-Reid updates (two extra passes over A per pivot)
+};
+
 struct Settings {
   // Largest bound violation of a basic variable accepted as feasible (absolute, in the units of
   // the variable / row activity). Default 1e-9.
@@ -63,6 +69,8 @@ struct Settings {
   int maxIterations = 0;
   // Pivots between two fresh factorizations of the basis inverse. Default 64.
   int refactorEvery = 64;
+  // Choice of the entering variable. Default Auto.
+  Pricing pricing = Pricing::Auto;
   // Consecutive degenerate pivots after which Bland's rule is used until a step makes progress.
   // Default 0 = automatic: m + 20.
   int degenerateBeforeBland = 0;
