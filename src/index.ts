@@ -49,6 +49,7 @@ export { flattenMetrics, prepareStrategyRun, runStrategyTrial, type PreparedStra
 export {
   BasisStatus,
   compileDenseLpOptions,
+  DenseLpPricing,
   DenseLpStatus,
   solveDenseLp,
   solveDenseLpBatch,
