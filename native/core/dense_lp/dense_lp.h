@@ -10,8 +10,9 @@
 // inverse is kept explicitly (m x m), updated by the product form at each pivot and recomputed
 // from scratch (Gauss-Jordan, partial pivoting) every `refactorEvery` pivots and at the end.
 // Phase 1 minimizes the sum of infeasibilities of the basic variables (the nonbasic ones always sit
-// on a bound), phase 2 the objective; Harris' two-pass ratio test with bounded steps, Bland's rule
-// after a run of degenerate pivots. The final x, duals and reduced costs are recomputed from a fresh
+// on a bound), phase 2 the objective; pricing by primal steepest edge (cold starts of larger
+// problems) or scaled Dantzig; Harris' two-pass ratio test with bounded steps and bound flips of
+// the entering variable; Bland's rule after a run of degenerate pivots. The final x, duals and reduced costs are recomputed from a fresh
 // factorization of the final basis with its columns in ascending order, so the answer depends only
 // on the final basis, not on the pivot path (deterministic across warm starts and thread counts).
 //
