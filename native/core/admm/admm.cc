@@ -804,6 +804,8 @@ void Solver::run(Solution* sol, Info* info) {
   yAPrev_.assign(m_, 0.0);
   yxPrev_.assign(n_, 0.0);
   int continuations = 0;
+  bool skipPolish = false;
+  std::vector<double> solvedX, solvedZA, solvedZx, solvedYA, solvedYx;  // met the requested tolerance
   iter = 1;
  iterate:
   for (; iter <= s_.maxIter; ++iter) {
@@ -872,15 +874,22 @@ void Solver::run(Solution* sol, Info* info) {
   if (iter > s_.maxIter) { iter = s_.maxIter; status = Status::kMaxIterations; }
   if (status == 0) status = Status::kMaxIterations;
   info->iterations = iter;
-  if ((status == Status::kMaxIterations || status == Status::kTimeLimit || status == Status::kCancelled) &&
-      !bestX.empty()) {
+  if (continuations > 0 && (status == Status::kMaxIterations || status == Status::kTimeLimit)) {
+    // A limit hit while tightening for the polish: the iterate that met the requested tolerance
+    // stands (solved, unpolished).
+    x_ = solvedX; zA_ = solvedZA; zx_ = solvedZx; yA_ = solvedYA; yx_ = solvedYx;
+    status = Status::kSolved;
+    info->polished = -1;
+    skipPolish = true;
+  } else if ((status == Status::kMaxIterations || status == Status::kTimeLimit || status == Status::kCancelled) &&
+             !bestX.empty()) {
     x_ = bestX; zA_ = bestZA; zx_ = bestZx; yA_ = bestYA; yx_ = bestYx;
   }
   if (status != Status::kPrimalInfeasible && status != Status::kDualInfeasible)
     res = residuals(x_, zA_, zx_, yA_, yx_);
   info->primalResidual = res.prim;
   info->dualResidual = res.dual;
-  if (status == Status::kSolved && s_.polish) {
+  if (status == Status::kSolved && s_.polish && !skipPolish) {
     auto tp = Clock::now();
     info->polished = polish(info, res.prim, res.dual) ? 1 : -1;
     info->polishSeconds += since(tp);
@@ -888,6 +897,7 @@ void Solver::run(Solution* sol, Info* info) {
     // on iterating from the current (unchanged) iterate, then polish again.
     if (info->polished < 0 && continuations < s_.polishContinuations && iter < s_.maxIter &&
         !(s_.timeLimitSec > 0 && since(t0) >= s_.timeLimitSec)) {
+      if (continuations == 0) { solvedX = x_; solvedZA = zA_; solvedZx = zx_; solvedYA = yA_; solvedYx = yx_; }
       ++continuations;
       s_.epsAbs *= 0.1;
       s_.epsRel *= 0.1;
