@@ -1,11 +1,11 @@
 // Multithreaded CPU backend (see core/backend.h for the contract).
 //
-// Threads: the owner thread calls in; large operations are split across a persistent ThreadPool
-// (all cores by default). Small vectors (< kParallelMin) run inline: forking costs more than the
-// work. Determinism: every reduction is computed as partial sums over fixed chunks of kChunk
-// elements, combined in chunk order, so results do not depend on the thread count or timing.
-// The transposed product of the dense block accumulates one partial row-vector per thread and
-// sums them in thread order (deterministic for a given thread count).
+// Threads: the owner thread calls in; large operations are cut into fixed chunks that the owner
+// and the pool's workers claim dynamically (cpu/thread_pool.h), so a worker that is not scheduled
+// costs nothing on a loaded machine. Small operations run inline. Determinism: chunks are fixed by
+// the data (not by the thread count); every reduction and the dense A'x sum per-chunk partials in
+// chunk order, so results are bit-identical whatever thread ran which chunk, and for any number
+// of threads.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -99,11 +99,12 @@ Csr transpose(const CsrMatrix& a) {
   return t;
 }
 
-// Splits [0, n) into `parts` contiguous ranges of about equal weight (weight(i) = cost of item i).
+// Splits [0, n) into contiguous chunks of about `target` weight each (weight(i) = cost of item i).
 template <typename W>
-std::vector<std::int32_t> partition(std::int32_t n, int parts, W weight) {
+std::vector<std::int32_t> partition(std::int32_t n, double target, W weight) {
   double total = 0;
   for (std::int32_t i = 0; i < n; ++i) total += weight(i);
+  const int parts = static_cast<int>(std::max(1.0, std::min(static_cast<double>(std::max(n, 1)), std::ceil(total / target))));
   std::vector<std::int32_t> cut(static_cast<std::size_t>(parts) + 1, n);
   cut[0] = 0;
   double acc = 0;
@@ -121,9 +122,9 @@ class CpuMatrix final : public DeviceMatrix {
   CsrMatrix a;   // sparse part (rows x cols)
   Csr at;        // its transpose (cols x rows)
   DenseBlock d;  // dense block
-  std::vector<std::int32_t> rowCut, colCut, denseCut;  // per-thread ranges
-  int parts = 1;  // threads used for products (1 for small matrices)
-  mutable std::vector<double> partial;  // threads x d.cols, for A^T over the dense block
+  std::vector<std::int32_t> rowCut, colCut, denseCut;  // chunk boundaries
+  bool parallel = false;  // small matrices run on the calling thread only
+  mutable std::vector<double> partial;  // denseChunks x d.cols, for A^T over the dense block
   mutable std::vector<double> denseColSparse;  // d.cols: sparse-part sums of the dense columns
   std::int32_t rows() const override { return nRows; }
   std::int32_t cols() const override { return nCols; }
@@ -160,17 +161,18 @@ class CpuBackend final : public Backend {
     out->a.cols = m.cols;
     out->at = transpose(out->a);
     out->d = m.dense;
-    const int T = m.nnz() >= kParallelMinEntries ? pool_.threads() : 1;
-    out->parts = T;
+    out->parallel = m.nnz() >= kParallelMinEntries && pool_.threads() > 1;
     const CpuMatrix& c = *out;
-    out->rowCut = partition(m.rows, T, [&](std::int32_t i) {
+    // ~64k entries per chunk: big enough to amortize a claim, small enough to balance.
+    const double target = 65536.0;
+    out->rowCut = partition(m.rows, target, [&](std::int32_t i) {
       double w = static_cast<double>(c.a.rowPtr[i + 1] - c.a.rowPtr[i]) + 1.0;
       if (i >= c.d.row0 && i < c.d.row0 + c.d.rows) w += c.d.cols;
       return w;
     });
-    out->colCut = partition(m.cols, T, [&](std::int32_t j) { return static_cast<double>(c.at.ptr[j + 1] - c.at.ptr[j]) + 1.0; });
-    out->denseCut = partition(m.dense.rows, T, [](std::int32_t) { return 1.0; });
-    out->partial.assign(static_cast<std::size_t>(T) * static_cast<std::size_t>(m.dense.cols), 0.0);
+    out->colCut = partition(m.cols, target, [&](std::int32_t j) { return static_cast<double>(c.at.ptr[j + 1] - c.at.ptr[j]) + 1.0; });
+    out->denseCut = partition(m.dense.rows, target, [&](std::int32_t) { return static_cast<double>(c.d.cols) + 1.0; });
+    out->partial.assign((out->denseCut.size() - 1) * static_cast<std::size_t>(m.dense.cols), 0.0);
     out->denseColSparse.assign(static_cast<std::size_t>(m.dense.cols), 0.0);
     return out;
   }
@@ -179,7 +181,7 @@ class CpuBackend final : public Backend {
     const auto& m = static_cast<const CpuMatrix&>(dm);
     const double* x = xb.data();
     double* y = yb.data();
-    runParts(m.parts, [&](int t) {
+    runChunks(m.parallel, static_cast<std::int64_t>(m.rowCut.size()) - 1, [&](std::int64_t t) {
       const std::int32_t r0 = m.rowCut[t], r1 = m.rowCut[t + 1];
       const auto& a = m.a;
       const auto& d = m.d;
@@ -202,19 +204,24 @@ class CpuBackend final : public Backend {
     double* y = yb.data();
     const auto& d = m.d;
     const std::size_t dc = static_cast<std::size_t>(d.cols);
-    runParts(m.parts, [&](int t) {
-      // Dense block first: this thread's partial row-vector over its scenario rows.
-      if (!d.empty()) {
-        double* acc = m.partial.data() + static_cast<std::size_t>(t) * dc;
+    const std::int64_t dChunks = static_cast<std::int64_t>(m.denseCut.size()) - 1;
+    const std::int64_t cChunks = static_cast<std::int64_t>(m.colCut.size()) - 1;
+    const std::int64_t nd = d.empty() ? 0 : dChunks;
+    // Chunks [0, nd): dense-block partial row-vectors; chunks [nd, nd + cChunks): sparse columns.
+    runChunks(m.parallel, nd + cChunks, [&](std::int64_t k) {
+      if (k < nd) {
+        double* acc = m.partial.data() + static_cast<std::size_t>(k) * dc;
         std::fill(acc, acc + dc, 0.0);
-        for (std::int32_t r = m.denseCut[t]; r < m.denseCut[t + 1]; ++r) {
+        for (std::int32_t r = m.denseCut[k]; r < m.denseCut[k + 1]; ++r) {
           const double xv = x[d.row0 + r];
           if (xv == 0.0) continue;
           const std::size_t off = static_cast<std::size_t>(r) * dc;
           if (d.float32) rowAxpy(d.f32.data() + off, xv, acc, d.cols);
           else rowAxpy(d.f64.data() + off, xv, acc, d.cols);
         }
+        return;
       }
+      const std::int64_t t = k - nd;
       const auto& at = m.at;
       for (std::int32_t j = m.colCut[t]; j < m.colCut[t + 1]; ++j) {
         double acc = 0.0;
@@ -225,10 +232,9 @@ class CpuBackend final : public Backend {
       }
     });
     if (!d.empty()) {
-      const int T = m.parts;
       for (std::int32_t c = 0; c < d.cols; ++c) {
         double s = 0.0;
-        for (int t = 0; t < T; ++t) s += m.partial[static_cast<std::size_t>(t) * dc + c];
+        for (std::int64_t t = 0; t < nd; ++t) s += m.partial[static_cast<std::size_t>(t) * dc + c];
         const std::int32_t j = d.col0 + c;
         const double acc = m.denseColSparse[static_cast<std::size_t>(c)] + s;
         y[j] = beta == 0.0 ? alpha * acc : alpha * acc + beta * y[j];
@@ -349,12 +355,12 @@ class CpuBackend final : public Backend {
 
  private:
   template <typename F>
-  void runParts(int parts, const F& f) {
-    if (parts <= 1) {
-      f(0);
+  void runChunks(bool parallel, std::int64_t chunks, const F& f) {
+    if (!parallel) {
+      for (std::int64_t k = 0; k < chunks; ++k) f(k);
       return;
     }
-    pool_.run(f);
+    pool_.run(chunks, std::function<void(std::int64_t)>(std::cref(f)));
   }
 
   template <typename F>
@@ -363,9 +369,9 @@ class CpuBackend final : public Backend {
       for (std::size_t i = 0; i < n; ++i) f(i);
       return;
     }
-    const int T = pool_.threads();
-    pool_.run([&](int t) {
-      const std::size_t a = n * t / T, b = n * (t + 1) / T;
+    const std::size_t chunks = (n + kParallelMin - 1) / kParallelMin;
+    pool_.run(static_cast<std::int64_t>(chunks), [&](std::int64_t k) {
+      const std::size_t a = static_cast<std::size_t>(k) * kParallelMin, b = std::min(n, a + kParallelMin);
       for (std::size_t i = a; i < b; ++i) f(i);
     });
   }
@@ -379,10 +385,7 @@ class CpuBackend final : public Backend {
       for (std::size_t c = c0; c < c1; ++c) partials_[c] = chunkSum(c * kChunk, std::min(n, (c + 1) * kChunk));
     };
     if (n < kParallelMin) body(0, chunks);
-    else {
-      const int T = pool_.threads();
-      pool_.run([&](int t) { body(chunks * t / T, chunks * (t + 1) / T); });
-    }
+    else pool_.run(static_cast<std::int64_t>(chunks), [&](std::int64_t c) { body(static_cast<std::size_t>(c), static_cast<std::size_t>(c) + 1); });
     double s = 0.0;
     for (double p : partials_) s += p;
     return s;
