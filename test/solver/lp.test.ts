@@ -176,6 +176,13 @@ for (const { device, skip } of backends) {
       assert.ok(r.x.every(Number.isFinite) && Number.isFinite(r.primalResidual) && Number.isFinite(r.gap));
     });
 
+    test('a time limit reached before the first check returns the start point with status time_limit', async () => {
+      const r = await solveLp(small(), { device, tolerance: 1e-10, timeLimitSec: 1e-9 });
+      assert.equal(r.status, 'time_limit');
+      assert.equal(r.x.length, 2);
+      assert.ok(r.x.every(Number.isFinite));
+    });
+
     test('a warm start at the optimum stops at the first check', async () => {
       const p = small();
       const cold = await solveLp(p, { device, tolerance: 1e-7 });
@@ -289,6 +296,15 @@ describe('PDLP on the peer CVaR instances', { skip: peerSkip }, () => {
     assert.ok(ticks >= 3, `timer ticks during the solve: ${ticks}`);
     const again = await solveLp(small(), { device: 'cpu' });
     assert.equal(again.status, 'optimal');
+  });
+
+  test('progress callbacks report the iteration and finite residuals while solving', async () => {
+    const p = lpFromMps(await readMps(join(dir, 'cvar_50_250.mps')));
+    const seen: Array<{ iteration: number; gap: number; primalResidual: number }> = [];
+    const r = await solveLp(p, { device: 'cpu', tolerance: 1e-8, progressIntervalMs: 0 }, { onProgress: (q) => seen.push(q) });
+    assert.equal(r.status, 'optimal');
+    assert.ok(seen.length >= 1, 'at least one progress report');
+    for (const q of seen) assert.ok(q.iteration > 0 && q.iteration <= r.iterations && Number.isFinite(q.gap) && Number.isFinite(q.primalResidual));
   });
 
   test('an already aborted signal rejects before starting', async () => {
