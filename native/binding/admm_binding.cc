@@ -191,6 +191,7 @@ class AdmmWorker : public Napi::AsyncWorker {
             o.Set("iteration", static_cast<double>(p->iteration));
             o.Set("primalResidual", p->primalResidual);
             o.Set("dualResidual", p->dualResidual);
+            o.Set("objective", p->objective);
             o.Set("rho", p->rho);
             o.Set("elapsedSec", p->elapsedSec);
             delete p;

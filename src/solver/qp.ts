@@ -122,6 +122,8 @@ export interface QpProgress {
   iteration: number;
   primalResidual: number;
   dualResidual: number;
+  /** Objective of the current iterate (without offset). */
+  objective: number;
   rho: number;
   elapsedSec: number;
 }

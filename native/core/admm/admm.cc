@@ -850,7 +850,11 @@ void Solver::run(Solution* sol, Info* info) {
     if (status == Status::kTimeLimit) break;
     if (c_.onProgress && elapsed - lastProgress >= s_.progressIntervalSec) {
       lastProgress = elapsed;
-      c_.onProgress(Progress{iter, res.prim, res.dual, 0.0, rho_, elapsed});
+      mulP(x_.data(), tmpN_.data());  // one extra pass, at most once per progress interval
+      double obj = 0;
+      for (std::int32_t j = 0; j < n_; ++j)
+        obj += (0.5 * x_[j] * tmpN_[j] + qs_[j] * x_[j]) / c_scale_ + costValue(cost_[j], D_[j] * x_[j]);
+      c_.onProgress(Progress{iter, res.prim, res.dual, obj, rho_, elapsed});
     }
     if (rhoInterval == 0) {  // auto: keep refactoring at most ~20% of the time
       double iterSec = std::max(since(ts) / static_cast<double>(iter), 1e-9);
