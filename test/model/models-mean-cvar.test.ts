@@ -186,6 +186,18 @@ test('mean-CVaR strategy: a backtest on synthetic data rebalances to weights wit
   }
 });
 
+test('mean-CVaR strategy: KDE trials with one seed give identical backtests (scenarios shared), another seed differs', async () => {
+  const m = syntheticMarket({ seed: 18, tickers: 10, days: 140 });
+  const c = compileBacktestOptions({ panel: m.panel, start: m.panel.dates[60], rebalance: 20 });
+  const p = { window: 40, scenarios: 'kde', numScenarios: 150, maxWeight: 0.3, riskAversion: 0.3 };
+  const a = await runBacktest(meanCvarStrategy, c, { params: { ...p, seed: 1 } });
+  const b = await runBacktest(meanCvarStrategy, c, { params: { ...p, seed: 1 } });
+  const d = await runBacktest(meanCvarStrategy, c, { params: { ...p, seed: 2 } });
+  assert.deepEqual(a.nav, b.nav);
+  assert.notDeepEqual(a.nav, d.nav);
+  assert.equal(a.metrics.fallbacks, 0);
+});
+
 test('mean-CVaR strategy: an infeasible turnover limit keeps the portfolio and counts a fallback', async () => {
   const m = syntheticMarket({ seed: 17, tickers: 8, days: 120 });
   const c = compileBacktestOptions({ panel: m.panel, start: m.panel.dates[60], rebalance: 20 });

@@ -387,6 +387,37 @@ export function compileMeanCvarParams(p: Params, options: Readonly<Record<string
 }
 
 /**
+ * Scenarios shared by the trials of a sweep in one process: every trial with the same window,
+ * method, count and seed sees the same draws on the same day, so they are generated once. Keyed
+ * per panel (WeakMap: dropped with the market); at most SCENARIO_CACHE_BYTES per panel, oldest
+ * entries evicted first. Entries are read-only (the LP builders copy what they change).
+ */
+const SCENARIO_CACHE_BYTES = 128 * 1024 * 1024;
+const scenarioCache = new WeakMap<object, { bytes: number; entries: Map<string, ScenarioWindow> }>();
+
+function cachedScenarios(panel: StrategyContext['panel'], row: number, universe: readonly number[], o: MeanCvarParams, seed: string): ScenarioWindow {
+  const make = (): ScenarioWindow => generateScenarios(returnsWindow(panel, universe, row - 1, o.window), { method: o.scenarios, count: o.numScenarios, seed });
+  if (o.scenarios === 'historical') return make();
+  let c = scenarioCache.get(panel);
+  if (!c) {
+    c = { bytes: 0, entries: new Map() };
+    scenarioCache.set(panel, c);
+  }
+  const key = `${row}|${o.window}|${o.scenarios}|${o.numScenarios}|${seed}|${universe.join(',')}`;
+  const hit = c.entries.get(key);
+  if (hit) return hit;
+  const scen = make();
+  c.entries.set(key, scen);
+  c.bytes += scen.returns.byteLength;
+  for (const [k, v] of c.entries) {
+    if (c.bytes <= SCENARIO_CACHE_BYTES || k === key) break;
+    c.entries.delete(k);
+    c.bytes -= v.returns.byteLength;
+  }
+  return scen;
+}
+
+/**
  * The backtest strategy: on each rebalance day, the universe is the symbols tradable today with a
  * price on each of the last `window` + 1 days before today; scenarios come from their returns over
  * that window (ending the day before, like the HPPO reference); the current weights w0 are the
@@ -406,8 +437,7 @@ export function meanCvarStrategy(params: Params, options: Readonly<Record<string
       ctx.countFallback();
       return;
     }
-    const hist = returnsWindow(panel, universe, row - 1, o.window);
-    const scen = generateScenarios(hist, { method: o.scenarios, count: o.numScenarios, seed: `${o.seed}:${rebalances++}` });
+    const scen = cachedScenarios(panel, row, universe, o, `${o.seed}:${rebalances++}`);
     const n = universe.length;
     const lower = new Float64Array(n);
     const upper = new Float64Array(n);
