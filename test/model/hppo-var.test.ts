@@ -76,6 +76,7 @@ test('solveHppoVarCells: long-only, fully invested, target met when reachable, f
     { alpha: 0.1, mu: reachableMu },
     { alpha: 0.2, mu: reachableMu },
     { alpha: 0.15, mu: w.bestAnnualMean + 1 }, // unreachable
+    { alpha: 0.1, mu: w.bestAnnualMean - 1e-6 }, // reachable, binds: an LP of its own
   ];
   const sols = solveHppoVarCells(w, cells, o);
   sols.forEach((s, k) => {
@@ -90,6 +91,7 @@ test('solveHppoVarCells: long-only, fully invested, target met when reachable, f
     }
     assert.ok(Math.abs(sum - 1) < 1e-12, `cell ${k}: Σw = ${sum}`);
     assert.equal(s.fallback, k === 2, `cell ${k}: fallback`);
+    if (k === 3) assert.equal(s.constrained, true, 'a target near the best single stock binds');
     if (!s.fallback) assert.ok(ret >= cells[k]!.mu - FEAS_TOL, `cell ${k}: annualized mean ${ret} < mu ${cells[k]!.mu}`);
   });
   // The CVaR of the solution is no worse than that of any single stock or equal weights.

@@ -19,18 +19,22 @@
  * assets with a price on every one of those rows and on day t. Weights of the LP are clipped at 0
  * and divided by their (numpy-order) sum, as the reference does.
  *
+ * Solving a date (solveHppoVarDate): per distinct alpha, the LP without the return row (min CVaR)
+ * first; a cell whose target that portfolio already meets takes it (feasible for the cell's LP and
+ * optimal for its relaxation, hence its optimum); only the cells where the return row binds get an
+ * LP of their own (188 of 1 573 on the 2015 grid). Every solve is one native batch call, warm
+ * started (previous date per alpha, then chains of neighbouring cells).
+ *
  * Two forms with the same rules:
- *  - `hppoVarStrategy(params, options)`: an event-driven Strategy (one LP per rebalance), for
- *    `hppo backtest` and user-facing parity;
+ *  - `hppoVarStrategy(params, options)`: an event-driven Strategy (one trial), for `hppo backtest`
+ *    and user-facing parity;
  *  - `hppoVarBatchStrategy(options)`: a BatchStrategy for runBacktestBatch that builds the window
- *    ONCE per date and solves every trial's LP in ONE native batch call, warm started along a
- *    chain of similar candidates (sorted by alpha, then mu) and, for each chain head, from that
- *    trial's final basis at the previous rebalance when the LP has the same shape.
+ *    ONCE per date and solves every trial's cell in the same two native batch calls.
  */
 import type { PricePanel } from '../../data/panel.js';
 import { InvalidArgumentError, SolverError } from '../../errors.js';
-import { buildCvarLps, numpySum, scenarioMeans, type CvarLpSpec, type ScenarioWindow } from '../../solver/cvar-lp.js';
-import { DenseLpStatus, solveDenseLpBatch, solveDenseLpBatchPacked, type DenseLp, type DenseLpOptions } from '../../solver/small-lp.js';
+import { buildCvarLps, numpySum, scenarioMeans, type ScenarioWindow } from '../../solver/cvar-lp.js';
+import { BasisStatus, DenseLpStatus, solveDenseLpBatchPacked, type DenseLp, type DenseLpOptions } from '../../solver/small-lp.js';
 
 /** Native status codes in order (small-lp.ts / dense_lp.h `Status`). */
 const STATUS_BY_CODE: readonly DenseLpStatus[] = [
@@ -107,6 +111,8 @@ export function hppoVarCell(p: Params, field = 'params'): HppoVarCell {
 export interface HppoVarWindow {
   readonly columns: Int32Array;
   readonly window: ScenarioWindow;
+  /** Column means m of the returns (numpy's order), as in the LP's return row. */
+  readonly means: Float64Array;
   /** max_i periodsPerYear · m_i (−Infinity when the universe is empty). */
   readonly bestAnnualMean: number;
 }
@@ -138,144 +144,192 @@ export function hppoVarWindow(panel: PricePanel, row: number, o: ResolvedHppoVar
     for (let s = 0; s < S; s++) returns[s * n + j] = (c[first + s + 1] as number) / (c[first + s] as number) - 1;
   }
   const window: ScenarioWindow = { returns, numScenarios: S, numAssets: n };
+  const means = scenarioMeans(window);
   let best = -Infinity;
-  if (n > 0) for (const m of scenarioMeans(window)) best = Math.max(best, m);
-  return { columns: Int32Array.from(cols), window, bestAnnualMean: o.periodsPerYear * best };
-}
-
-/** The LP spec of a cell on a window (null target = the fallback LP). */
-function cellSpec(w: HppoVarWindow, cell: HppoVarCell, o: ResolvedHppoVarOptions): CvarLpSpec {
-  const reachable = w.bestAnnualMean >= cell.mu;
-  return { alpha: cell.alpha, targetAnnualReturn: reachable ? cell.mu : null, periodsPerYear: o.periodsPerYear };
+  for (const m of means) best = Math.max(best, m);
+  return { columns: Int32Array.from(cols), window, means, bestAnnualMean: o.periodsPerYear * best };
 }
 
 const LP_OPTIONS: DenseLpOptions = {};
 
-/** What the solves of one date gave, per cell. */
-export interface HppoVarSolution {
-  /** Weights over the universe (index-aligned with `columns`). */
-  readonly weights: Float64Array;
-  readonly fallback: boolean;
-  /** Final basis, for a warm start at the next date. */
-  readonly basis: Int8Array;
-  readonly iterations: number;
+/** Bases of one date's solves, carried to the next rebalance for warm starts. */
+export interface HppoVarWarmState {
+  /** Final basis of the min-CVaR LP (no return row), per alpha. */
+  readonly relaxed: ReadonlyMap<number, Int8Array>;
 }
 
 /**
- * The solves of one date, packed (no per-problem views: a sweep solves thousands of these LPs and
- * views are most of its garbage). Cell k's LP solution starts at x[xOffset[k]] (weights = its
- * first numAssets entries) and its final basis at basis[basisOffset[k]] (basisLength[k] codes).
+ * The solves of one date, packed (no per-problem objects: a sweep solves thousands of these LPs).
+ * Cell k's LP solution is xBuffer[k] from xOffset[k]; its first numAssets entries are the raw
+ * weights (scatterHppoVarWeights post-processes them).
  */
-export interface HppoVarPackedSolution {
+export interface HppoVarDateSolution {
   readonly numAssets: number;
-  readonly x: Float64Array;
+  readonly xBuffer: readonly Float64Array[];
   readonly xOffset: Int32Array;
-  readonly basis: Int8Array;
-  readonly basisOffset: Int32Array;
-  readonly basisLength: Int32Array;
+  /** 1: mu unreachable (or the LP with the return row infeasible): the min-CVaR portfolio, counted. */
   readonly fallback: Uint8Array;
-  /** Simplex iterations, in all and per cell. */
+  /** 1: the return row binds, the cell needed an LP of its own. */
+  readonly constrained: Uint8Array;
+  readonly lpSolves: number;
   readonly iterations: number;
-  readonly cellIterations: Int32Array;
+  readonly warm: HppoVarWarmState;
+}
+
+function statusAt(codes: Int8Array, k: number): DenseLpStatus {
+  return STATUS_BY_CODE[codes[k] as number] ?? DenseLpStatus.NumericalError;
 }
 
 /**
- * Solves the cells' LPs on one window in one native batch call (n = numAssets ≥ 1). `warm[k]`,
- * when given and of the right length, is the starting basis of cell k; other cells chain from the
- * previous cell of their chain. Cells are solved in the order given (callers sort them so
- * neighbours are similar). Throws SolverError when an LP ends neither optimal nor infeasible.
+ * Solves the cells of one date (n = numAssets ≥ 1) in two native batch calls:
+ *  1. per distinct alpha, the min-CVaR LP without the return row (warm started from that alpha's
+ *     basis at the previous date, chained across alphas);
+ *  2. the cells whose target that portfolio misses, with the return row (chained by (alpha, mu);
+ *     the first cell of each alpha, and each chain head, starts from the relaxed basis plus the
+ *     new row's slack).
+ * A cell whose target the min-CVaR portfolio w* already meets (periodsPerYear·mᵀw* ≥ mu) takes
+ * w*: feasible for the cell's LP and optimal for its relaxation, it is optimal for the cell's LP
+ * (whose optimum is unique on these windows, see the reference's --check-lp). On the 2015 data
+ * the return row binds in 188 of the 1 573 LPs of the 121-point grid, so most cells cost no LP of
+ * their own. Unreachable cells (max_i periodsPerYear·m_i < mu) take w* and count a fallback.
+ * Cells are expected sorted by (alpha, mu) for the chains to help; the results do not depend on
+ * the order or on the other cells beyond round-off (exact vertices).
  */
-export function solveHppoVarPacked(
+export function solveHppoVarDate(
   w: HppoVarWindow,
   cells: readonly HppoVarCell[],
   o: ResolvedHppoVarOptions,
-  warm?: readonly (Int8Array | undefined)[],
-): HppoVarPackedSolution {
+  warm?: HppoVarWarmState,
+): HppoVarDateSolution {
   const n = w.window.numAssets;
+  const S = w.window.numScenarios;
   const K = cells.length;
-  const specs = cells.map((c) => cellSpec(w, c, o));
-  const lps: DenseLp[] = buildCvarLps(w.window, specs);
-  if (warm) {
-    for (let k = 0; k < K; k++) {
-      const b = warm[k];
-      const p = lps[k] as DenseLp;
-      if (b !== undefined && b.length === p.numCols + p.numRows) lps[k] = { ...p, basis: b };
-    }
+  const ppy = o.periodsPerYear;
+  const solveOpts: DenseLpOptions = { ...LP_OPTIONS, chainWarmStart: true, chainLength: o.chainLength, threads: o.threads };
+
+  // 1. The min-CVaR LP of each distinct alpha.
+  const alphas = [...new Set(cells.map((c) => c.alpha))].sort((a, b) => a - b);
+  const alphaIndex = new Map(alphas.map((a, q) => [a, q]));
+  const relaxed = buildCvarLps(
+    w.window,
+    alphas.map((alpha) => ({ alpha, targetAnnualReturn: null, periodsPerYear: ppy })),
+  );
+  const relCols = n + 1 + S;
+  const relBasisLen = relCols + S + 1;
+  for (let q = 0; q < alphas.length; q++) {
+    const b = warm?.relaxed.get(alphas[q] as number);
+    if (b !== undefined && b.length === relBasisLen) relaxed[q] = { ...(relaxed[q] as DenseLp), basis: b };
   }
-  const r = solveDenseLpBatchPacked(lps, { ...LP_OPTIONS, chainWarmStart: true, chainLength: o.chainLength, threads: o.threads });
-  const xOffset = new Int32Array(K);
-  const basisOffset = new Int32Array(K);
-  const basisLength = new Int32Array(K);
-  const fallback = new Uint8Array(K);
-  const cellIterations = Int32Array.from(r.iterations);
+  const rr = solveDenseLpBatchPacked(relaxed, solveOpts);
   let iterations = 0;
-  let on = 0;
-  let onm = 0;
-  for (let k = 0; k < K; k++) {
-    const p = lps[k] as DenseLp;
-    xOffset[k] = on;
-    basisOffset[k] = onm;
-    basisLength[k] = p.numCols + p.numRows;
-    fallback[k] = specs[k]!.targetAnnualReturn === null ? 1 : 0;
-    iterations += r.iterations[k] as number;
-    on += p.numCols;
-    onm += p.numCols + p.numRows;
-  }
-  for (let k = 0; k < K; k++) {
-    let status = STATUS_BY_CODE[r.status[k] as number];
-    if (status === 'infeasible' && fallback[k] === 0) {
-      // The reference's rule: a reachable target the solver calls infeasible → the min-CVaR LP.
-      // Rare (never on the 2015 data).
-      const lp = buildCvarLps(w.window, [{ ...specs[k]!, targetAnnualReturn: null }]);
-      const [s] = solveDenseLpBatch(lp, { threads: 1 });
-      status = s!.status;
-      fallback[k] = 1;
-      iterations += s!.iterations;
-      cellIterations[k] = (cellIterations[k] as number) + s!.iterations;
-      // Same columns (w, t, u), one row fewer: x fits the cell's slot; its basis does not, so the
-      // next date starts this cell from its chain instead.
-      r.x.set(s!.x, xOffset[k] as number);
-      basisLength[k] = 0;
+  const relMean = new Float64Array(alphas.length);
+  const nextRelaxed = new Map<number, Int8Array>();
+  for (let q = 0; q < alphas.length; q++) {
+    const st = statusAt(rr.status, q);
+    if (st !== DenseLpStatus.Optimal) {
+      throw new SolverError(`hppo-var: min-CVaR LP (alpha ${alphas[q]}) ended with status ${st} after ${rr.iterations[q]} iterations`);
     }
-    if (status !== 'optimal') {
-      throw new SolverError(`hppo-var: LP (alpha ${cells[k]!.alpha}, mu ${cells[k]!.mu}) ended with status ${status} after ${r.iterations[k]} iterations`);
+    iterations += rr.iterations[q] as number;
+    // The return row's activity at w*, with the LP's own coefficients (−periodsPerYear·m_i).
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += -ppy * (w.means[i] as number) * (rr.x[q * relCols + i] as number);
+    relMean[q] = -dot;
+    nextRelaxed.set(alphas[q] as number, rr.basis.subarray(q * relBasisLen, (q + 1) * relBasisLen));
+  }
+
+  // 2. Each cell: fallback, met by w*, or an LP of its own.
+  const xBuffer: Float64Array[] = new Array(K);
+  const xOffset = new Int32Array(K);
+  const fallback = new Uint8Array(K);
+  const constrained = new Uint8Array(K);
+  const need: number[] = [];
+  for (let k = 0; k < K; k++) {
+    const c = cells[k] as HppoVarCell;
+    const q = alphaIndex.get(c.alpha) as number;
+    xBuffer[k] = rr.x;
+    xOffset[k] = q * relCols;
+    if (!(w.bestAnnualMean >= c.mu)) fallback[k] = 1;
+    else if (!((relMean[q] as number) >= c.mu)) need.push(k);
+  }
+  let lpSolves = alphas.length;
+  if (need.length > 0) {
+    const lps = buildCvarLps(
+      w.window,
+      need.map((k) => ({ alpha: (cells[k] as HppoVarCell).alpha, targetAnnualReturn: (cells[k] as HppoVarCell).mu, periodsPerYear: ppy })),
+    );
+    // Rows of these LPs: S scenario rows, the return row, the budget row.
+    for (let t = 0; t < need.length; t++) {
+      const alpha = (cells[need[t] as number] as HppoVarCell).alpha;
+      const prevAlpha = t > 0 ? (cells[need[t - 1] as number] as HppoVarCell).alpha : Number.NaN;
+      if (t % o.chainLength !== 0 && alpha === prevAlpha) continue; // chains from its neighbour
+      const q = alphaIndex.get(alpha) as number;
+      const src = rr.basis.subarray(q * relBasisLen, (q + 1) * relBasisLen);
+      const b = new Int8Array(relBasisLen + 1);
+      b.set(src.subarray(0, relCols + S), 0);
+      b[relCols + S] = BasisStatus.Basic;
+      b[relCols + S + 1] = src[relCols + S] as number;
+      lps[t] = { ...(lps[t] as DenseLp), basis: b };
+    }
+    const rc = solveDenseLpBatchPacked(lps, solveOpts);
+    lpSolves += need.length;
+    const cols = n + 1 + S;
+    for (let t = 0; t < need.length; t++) {
+      const k = need[t] as number;
+      const st = statusAt(rc.status, t);
+      iterations += rc.iterations[t] as number;
+      if (st === DenseLpStatus.Infeasible) {
+        // The reference's rule: a reachable target the solver calls infeasible → the min-CVaR LP.
+        fallback[k] = 1;
+        continue;
+      }
+      if (st !== DenseLpStatus.Optimal) {
+        const c = cells[k] as HppoVarCell;
+        throw new SolverError(`hppo-var: LP (alpha ${c.alpha}, mu ${c.mu}) ended with status ${st} after ${rc.iterations[t]} iterations`);
+      }
+      constrained[k] = 1;
+      xBuffer[k] = rc.x;
+      xOffset[k] = t * cols;
     }
   }
-  return { numAssets: n, x: r.x, xOffset, basis: r.basis, basisOffset, basisLength, fallback, iterations, cellIterations };
+  return { numAssets: n, xBuffer, xOffset, fallback, constrained, lpSolves, iterations, warm: { relaxed: nextRelaxed } };
 }
 
 /**
  * The reference's post-processing of cell k's weights (clip at 0, divide by numpy's sum), written
  * to target[columns[i]]. `scratch` has room for numAssets values.
  */
-export function scatterHppoVarWeights(sol: HppoVarPackedSolution, k: number, columns: Int32Array, target: Float64Array, scratch: Float64Array): void {
+export function scatterHppoVarWeights(sol: HppoVarDateSolution, k: number, columns: Int32Array, target: Float64Array, scratch: Float64Array): void {
   const n = sol.numAssets;
+  const x = sol.xBuffer[k] as Float64Array;
   const off = sol.xOffset[k] as number;
   for (let i = 0; i < n; i++) {
-    const v = sol.x[off + i] as number;
+    const v = x[off + i] as number;
     scratch[i] = v > 0 ? v : 0;
   }
   const sum = numpySum(scratch, 0, n);
   for (let i = 0; i < n; i++) target[columns[i] as number] = (scratch[i] as number) / sum;
 }
 
-/** Solves the cells' LPs on one window (see solveHppoVarPacked); one object per cell. */
-export function solveHppoVarCells(
-  w: HppoVarWindow,
-  cells: readonly HppoVarCell[],
-  o: ResolvedHppoVarOptions,
-  warm?: readonly (Int8Array | undefined)[],
-): HppoVarSolution[] {
+/** What the solves of one date gave, per cell (convenience form of solveHppoVarDate). */
+export interface HppoVarSolution {
+  /** Weights over the universe (index-aligned with the window's columns). */
+  readonly weights: Float64Array;
+  readonly fallback: boolean;
+  /** The return row binds: the cell needed an LP of its own. */
+  readonly constrained: boolean;
+}
+
+/** Solves the cells' LPs on one window (see solveHppoVarDate); one object per cell. */
+export function solveHppoVarCells(w: HppoVarWindow, cells: readonly HppoVarCell[], o: ResolvedHppoVarOptions, warm?: HppoVarWarmState): HppoVarSolution[] {
   const n = w.window.numAssets;
-  if (n === 0 || cells.length === 0) return cells.map(() => ({ weights: new Float64Array(0), fallback: false, basis: new Int8Array(0), iterations: 0 }));
-  const sol = solveHppoVarPacked(w, cells, o, warm);
+  if (n === 0 || cells.length === 0) return cells.map(() => ({ weights: new Float64Array(0), fallback: false, constrained: false }));
+  const sol = solveHppoVarDate(w, cells, o, warm);
   const ident = Int32Array.from({ length: n }, (_, i) => i);
   const scratch = new Float64Array(n);
   return cells.map((_, k) => {
     const weights = new Float64Array(n);
     scatterHppoVarWeights(sol, k, ident, weights, scratch);
-    const bo = sol.basisOffset[k] as number;
-    return { weights, fallback: sol.fallback[k] === 1, basis: sol.basis.slice(bo, bo + (sol.basisLength[k] as number)), iterations: sol.cellIterations[k] as number };
+    return { weights, fallback: sol.fallback[k] === 1, constrained: sol.constrained[k] === 1 };
   });
 }
 
@@ -283,17 +337,19 @@ export function solveHppoVarCells(
 export function hppoVarStrategy(params: Params, options: HppoVarOptions | ResolvedHppoVarOptions = {}): Strategy {
   const o = compileHppoVarOptions(options); // idempotent on resolved options
   const cell = hppoVarCell(params);
-  let prevBasis: Int8Array | undefined;
+  let warm: HppoVarWarmState | undefined;
+  let scratch = new Float64Array(0);
   return {
     name: 'hppo-var',
     onRebalance(ctx: StrategyContext) {
       const w = hppoVarWindow(ctx.panel, ctx.row, o);
       const weights = new Float64Array(ctx.symbols.length);
       if (w.columns.length > 0) {
-        const [sol] = solveHppoVarCells(w, [cell], o, [prevBasis]);
-        prevBasis = sol!.basis;
-        if (sol!.fallback) ctx.countFallback();
-        for (let k = 0; k < w.columns.length; k++) weights[w.columns[k] as number] = sol!.weights[k] as number;
+        const sol = solveHppoVarDate(w, [cell], o, warm);
+        warm = sol.warm;
+        if (sol.fallback[0] === 1) ctx.countFallback();
+        if (scratch.length < sol.numAssets) scratch = new Float64Array(sol.numAssets);
+        scatterHppoVarWeights(sol, 0, w.columns, weights, scratch);
       }
       ctx.orderTargetPercents(weights);
     },
@@ -315,9 +371,7 @@ export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOp
   let cells: HppoVarCell[] | undefined;
   let order: number[] = [];
   let sorted: HppoVarCell[] = [];
-  // The previous date's packed solution: chain heads warm start from their slot of its basis.
-  let prev: HppoVarPackedSolution | undefined;
-  let warm: (Int8Array | undefined)[] = [];
+  let warm: HppoVarWarmState | undefined;
   let scratch = new Float64Array(0);
   let lpIterations = 0;
   let lpSolves = 0;
@@ -343,22 +397,16 @@ export function hppoVarBatchStrategy(options: HppoVarOptions | ResolvedHppoVarOp
         const cs = cells;
         order = cs.map((_, j) => j).sort((a, b) => cs[a]!.alpha - cs[b]!.alpha || cs[a]!.mu - cs[b]!.mu || a - b);
         sorted = order.map((j) => cs[j]!);
-        warm = order.map(() => undefined);
       }
       const t0 = performance.now();
       const w = hppoVarWindow(ctx.panel, ctx.row, o);
       const t1 = performance.now();
       windowSeconds += (t1 - t0) / 1000;
       if (w.columns.length === 0) return; // weights stay 0: everything tradable goes to cash
-      // Only chain heads start from their own previous basis; the rest chain from their neighbour.
-      for (let k = 0; k < order.length; k += o.chainLength) {
-        const len = prev ? (prev.basisLength[k] as number) : 0;
-        warm[k] = prev && len > 0 ? prev.basis.subarray(prev.basisOffset[k] as number, (prev.basisOffset[k] as number) + len) : undefined;
-      }
-      const sol = solveHppoVarPacked(w, sorted, o, warm);
-      prev = sol;
+      const sol = solveHppoVarDate(w, sorted, o, warm);
+      warm = sol.warm;
       lpSeconds += (performance.now() - t1) / 1000;
-      lpSolves += order.length;
+      lpSolves += sol.lpSolves;
       lpIterations += sol.iterations;
       if (scratch.length < sol.numAssets) scratch = new Float64Array(sol.numAssets);
       for (let k = 0; k < order.length; k++) {
