@@ -67,6 +67,7 @@ export {
   buildCvarLp,
   buildCvarLps,
   buildReferenceCvarLps,
+  cvarStartBasis,
   cvarTargetReachable,
   cvarWeights,
   numpySum,

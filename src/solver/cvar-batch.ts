@@ -5,7 +5,7 @@
  * chained warm starts between cells, and the reference's weight post-processing (clip at 0, divide
  * by numpy's sum). What the sweep engine calls per date; see ../shared/reference/README.md.
  */
-import { buildCvarLps, buildReferenceCvarLps, cvarWeights, type CvarCell, type ScenarioWindow } from './cvar-lp.js';
+import { buildCvarLps, buildReferenceCvarLps, crashBasis, cvarWeights, type CvarCell, type ScenarioWindow } from './cvar-lp.js';
 import {
   DenseLpStatus,
   solveDenseLpBatch,
@@ -18,6 +18,9 @@ import {
 export interface CvarBatchOptions extends DenseLpOptions {
   /** Default 252. */
   periodsPerYear?: number;
+  /** Start the first problem of each chain (which has no predecessor to warm start from) from
+   *  cvarStartBasis, a feasible vertex: about 19 instead of 47 pivots on the reference's LPs. Default true. */
+  crash?: boolean;
 }
 
 export interface CvarBatchResult {
@@ -32,8 +35,25 @@ export interface CvarBatchResult {
 }
 
 function defaults(o: CvarBatchOptions | undefined): DenseLpOptions {
-  const { periodsPerYear: _p, ...rest } = o ?? {};
+  const { periodsPerYear: _p, crash: _c, ...rest } = o ?? {};
   return { chainWarmStart: true, ...rest };
+}
+
+/** The date's LPs; chain heads (or every problem without chaining) get the crash basis. */
+function build(window: ScenarioWindow, cells: readonly CvarCell[], o: CvarBatchOptions | undefined): { problems: DenseLp[]; fallback: boolean[] } {
+  const periods = o?.periodsPerYear ?? 252;
+  const { problems, fallback, means } = buildReferenceCvarLps(window, cells, periods);
+  if (o?.crash ?? true) {
+    const chained = o?.chainWarmStart ?? true;
+    const chainLength = o?.chainLength ?? 16;
+    problems.forEach((p, k) => {
+      if (!chained || k % chainLength === 0) {
+        const spec = { alpha: cells[k]!.alpha, targetAnnualReturn: fallback[k] ? null : cells[k]!.mu, periodsPerYear: periods };
+        problems[k] = { ...p, basis: crashBasis(window, spec, means) };
+      }
+    });
+  }
+  return { problems, fallback };
 }
 
 /** Re-solves without the return row the cells whose LP with the target came back infeasible. */
@@ -54,7 +74,7 @@ function assemble(window: ScenarioWindow, results: DenseLpResult[], fallback: bo
 /** Synchronous (blocks the calling thread: use inside worker_threads, e.g. with threads: 1). */
 export function solveReferenceCvarBatch(window: ScenarioWindow, cells: readonly CvarCell[], options?: CvarBatchOptions): CvarBatchResult {
   const periods = options?.periodsPerYear ?? 252;
-  const { problems, fallback } = buildReferenceCvarLps(window, cells, periods);
+  const { problems, fallback } = build(window, cells, options);
   const results = solveDenseLpBatch(problems, defaults(options));
   const border = borderCells(results, fallback);
   if (border.length > 0) {
@@ -75,7 +95,7 @@ export async function solveReferenceCvarBatchAsync(
   options?: CvarBatchOptions,
 ): Promise<CvarBatchResult> {
   const periods = options?.periodsPerYear ?? 252;
-  const { problems, fallback } = buildReferenceCvarLps(window, cells, periods);
+  const { problems, fallback } = build(window, cells, options);
   const results = await solveDenseLpBatchAsync(problems, defaults(options));
   const border = borderCells(results, fallback);
   if (border.length > 0) {

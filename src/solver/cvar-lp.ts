@@ -208,7 +208,7 @@ export function buildReferenceCvarLps(
   window: ScenarioWindow,
   cells: readonly CvarCell[],
   periodsPerYear = 252,
-): { problems: DenseLp[]; fallback: boolean[] } {
+): { problems: DenseLp[]; fallback: boolean[]; means: Float64Array } {
   checkWindow(window);
   const m = scenarioMeans(window);
   let best = -Infinity;
@@ -222,7 +222,7 @@ export function buildReferenceCvarLps(
     window,
     cells.map((c, k) => ({ alpha: c.alpha, targetAnnualReturn: fallback[k] ? null : c.mu, periodsPerYear })),
   );
-  return { problems, fallback };
+  return { problems, fallback, means: m };
 }
 
 /**
@@ -312,4 +312,71 @@ export function remapCvarBasis(basis: Int8Array, from: CvarBasisShape, to: CvarB
   if (to.withTarget) out[colsT + ST] = from.withTarget ? basis[colsF + SF]! : 1;
   out[colsT + rowsT - 1] = basis[colsF + rowsF - 1]!; // budget row
   return out;
+}
+
+/**
+ * A primal feasible starting basis (crash) for the CVaR LP of `buildCvarLp(window, spec)`: the
+ * whole budget in one asset k (the one of least single-asset CVaR among those meeting the target,
+ * or among all when there is no return row), t = its ceil(alpha S)-th largest loss (that scenario's
+ * row tight), u_s basic for the larger losses, the other scenario rows and the return row slack.
+ * A vertex, so the solve starts in phase 2; on the reference's 2015 LPs it roughly halves the
+ * pivots of a cold start. Pass it as `basis`; any basis is safe (the solver repairs).
+ */
+export function cvarStartBasis(window: ScenarioWindow, spec: CvarLpSpec): Int8Array {
+  checkWindow(window);
+  checkSpec(spec, 'spec');
+  return crashBasis(window, spec, spec.targetAnnualReturn !== null ? scenarioMeans(window) : undefined);
+}
+
+/** cvarStartBasis without the argument checks (`means` required when spec has a target). */
+export function crashBasis(window: ScenarioWindow, spec: CvarLpSpec, means: Float64Array | undefined): Int8Array {
+  const { returns: R, numScenarios: S, numAssets: n } = window;
+  const periods = spec.periodsPerYear ?? 252;
+  const withTarget = spec.targetAnnualReturn !== null;
+  const K = Math.min(S, Math.max(1, Math.ceil(spec.alpha * S - 1e-12)));
+  // The K largest losses of one asset by insertion (K is small: alpha S scenarios), ties by index.
+  const topLoss = new Float64Array(K);
+  const topIdx = new Int32Array(K);
+  const topK = (i: number): void => {
+    let filled = 0;
+    for (let s = 0; s < S; s++) {
+      const l = -R[s * n + i]!;
+      if (filled === K && !(l > topLoss[K - 1]!)) continue;
+      let j = filled < K ? filled++ : K - 1;
+      while (j > 0 && topLoss[j - 1]! < l) {
+        topLoss[j] = topLoss[j - 1]!;
+        topIdx[j] = topIdx[j - 1]!;
+        j--;
+      }
+      topLoss[j] = l;
+      topIdx[j] = s;
+    }
+  };
+  let best = -1;
+  let bestCvar = Infinity;
+  for (let i = 0; i < n; i++) {
+    if (withTarget && !(periods * means![i]! >= spec.targetAnnualReturn!)) continue;
+    topK(i);
+    // Rockafellar-Uryasev value at t = the K-th largest loss.
+    const t = topLoss[K - 1]!;
+    let sum = 0;
+    for (let j = 0; j < K - 1; j++) sum += topLoss[j]! - t;
+    const cvar = t + sum / (spec.alpha * S);
+    if (cvar < bestCvar) (bestCvar = cvar), (best = i);
+  }
+  const cols = n + 1 + S;
+  const rows = S + (withTarget ? 1 : 0) + 1;
+  const basis = new Int8Array(cols + rows); // all nonbasic at lower (w = 0, u = 0, budget row)
+  if (best < 0) return basis; // target unreachable: no feasible crash; the solver starts from it anyway
+  topK(best);
+  basis[best] = 1; // w_k = 1 (budget row)
+  basis[n] = 1; // t (tight row of the K-th loss)
+  basis.fill(1, cols, cols + S); // scenario rows inactive (slack basic) ...
+  for (let j = 0; j < K - 1; j++) {
+    basis[n + 1 + topIdx[j]!] = 1; // ... except the larger losses: u_s basic, row tight
+    basis[cols + topIdx[j]!] = 0;
+  }
+  basis[cols + topIdx[K - 1]!] = 0; // the row defining t is tight, its u_s = 0 nonbasic
+  if (withTarget) basis[cols + S] = 1;
+  return basis;
 }
