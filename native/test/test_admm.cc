@@ -414,3 +414,25 @@ HPPO_TEST("admm: useCuda without a usable device falls back to the CPU with a wa
   HPPO_CHECK(info.backend == "cpu/woodbury");
   HPPO_CHECK(info.warnings.size() == 1 && info.warnings[0].find("device 'cuda'") == 0);
 }
+
+HPPO_TEST("admm: polishing with 3/2-power impact costs (Newton rounds) matches a tight unpolished solve") {
+  for (std::uint64_t seed : {5u, 6u, 7u}) {
+    Problem p = randomFactorQp(60, 6, seed);
+    p.costs.impact.assign(p.n, 0.0);
+    for (int j = 0; j < p.n; ++j) p.costs.impact[j] = j % 2 ? 0.02 : 0.0;
+    p.costs.quad.assign(p.n, 0.0);
+    for (int j = 0; j < p.n; j += 3) p.costs.quad[j] = 0.05;
+    Settings loose;
+    Solution a; Info ia;
+    run(p, loose, &a, &ia);
+    Settings tightS = tight();
+    tightS.epsAbs = tightS.epsRel = 1e-10;
+    tightS.polish = false;
+    tightS.maxIter = 2000000;
+    Solution b; Info ib;
+    run(p, tightS, &b, &ib);
+    HPPO_CHECK(ia.status == Status::kSolved && ib.status == Status::kSolved);
+    HPPO_CHECK_MSG(ia.polished == 1, "seed " << seed << " polished " << ia.polished);
+    HPPO_CHECK_NEAR(ia.objective, ib.objective, 1e-8);
+  }
+}

@@ -439,26 +439,41 @@ bool Solver::dualInfeasible() {
 // certificate, so a wrong guess costs time, never accuracy.
 bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
   const double big = 1e13, rowRho = 1e4, tiny = 1e-10, delta = 1e-7;
-  const int maxRounds = 4;
-  std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), wFix(n_, 0.0), slope(n_, 0.0), glin(n_, 0.0);
-  std::vector<int> actA(m_, 0), fixX(n_, 0);
+  bool anyImpact = false;
+  for (std::int32_t j = 0; j < n_ && !anyImpact; ++j) anyImpact = cost_[j].kind == 1 && cost_[j].impact > 0;
+  // Active-set rounds; with 3/2-power costs the free pieces are nonlinear and the same rounds are
+  // Newton steps on their local quadratic models.
+  const int maxRounds = anyImpact ? 16 : 4;
+  std::vector<double> rA(m_), rX(n_), tA(m_, 0.0), wFix(n_, 0.0), slope(n_, 0.0), glin(n_, 0.0), wLin(n_, 0.0);
+  std::vector<int> actA(m_, 0), fixX(n_, 0), side(n_, 0);
   for (std::int32_t i = 0; i < m_; ++i) {
     bool atL = zA_[i] == ls_[i], atU = zA_[i] == us_[i];
     if (rowKind_[i] == RowKind::kEq) actA[i] = 3;
     else if (atL) actA[i] = 1;
     else if (atU) actA[i] = 2;
   }
+  // PWL: slope of the piece right/left of w. Standard costs: the piece is given by side (+1: t > 0).
   auto rightSlope = [&](std::int32_t j, double w) {
     double lo = 0, hi = 0;
     costSubdiff(cost_[j], w, &lo, &hi);
-    if (cost_[j].kind == 1) return w < cost_[j].x0 ? -cost_[j].sell : cost_[j].buy;  // constant part only
     return hi;
   };
   auto leftSlope = [&](std::int32_t j, double w) {
     double lo = 0, hi = 0;
     costSubdiff(cost_[j], w, &lo, &hi);
-    if (cost_[j].kind == 1) return w > cost_[j].x0 ? cost_[j].buy : -cost_[j].sell;
     return lo;
+  };
+  // Derivative and curvature of a standard cost on the piece `sd` at w (t kept off the kink).
+  auto stdModel = [&](std::int32_t j, int sd, double w, double* g, double* h) {
+    const CostView& f = cost_[j];
+    double t = w - f.x0;
+    double tmin = 1e-10 * (1.0 + std::fabs(f.x0));
+    if (sd > 0) t = std::max(t, tmin);
+    if (sd < 0) t = std::min(t, -tmin);
+    double at = std::fabs(t);
+    double sg = sd > 0 ? 1.0 : sd < 0 ? -1.0 : 0.0;
+    *g = (sd > 0 ? f.buy : sd < 0 ? -f.sell : 0.0) + f.quad * t + sg * 1.5 * f.impact * std::sqrt(at);
+    *h = f.quad + (f.impact > 0 && at > 0 ? 0.75 * f.impact / std::sqrt(at) : 0.0);
   };
   for (std::int32_t j = 0; j < n_; ++j) {
     double w = D_[j] * zx_[j];
@@ -473,8 +488,10 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
         wFix[j] = best;
       }
     } else {
-      if (cost_[j].kind == 1 && cost_[j].impact > 0) return false;  // 3/2-power piece: no quadratic model
-      slope[j] = w >= cost_[j].x0 ? rightSlope(j, w) : leftSlope(j, w);
+      const CostView& f = cost_[j];
+      wLin[j] = w;
+      if (f.kind == 1) side[j] = w > f.x0 ? 1 : w < f.x0 ? -1 : 0;
+      else if (f.kind == 2) slope[j] = w >= f.x0 ? rightSlope(j, w) : leftSlope(j, w);
     }
   }
   std::vector<double> rhs0(n_), xp(x_), r(n_), ax(m_), tmp(m_), yA(m_), yx(n_), zA(m_), zx(n_);
@@ -494,9 +511,12 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
       double Dj = D_[j];
       if (fixX[j]) { rX[j] = big; glin[j] = 0; continue; }
       const CostView& f = cost_[j];
-      double qd = f.kind == 1 ? f.quad : 0.0;
-      rX[j] = c_scale_ * Dj * Dj * qd;
-      glin[j] = f.kind == 0 ? 0.0 : c_scale_ * Dj * (slope[j] - qd * f.x0);
+      double g = 0, h = 0;
+      if (f.kind == 1) stdModel(j, side[j], wLin[j], &g, &h);
+      else if (f.kind == 2) g = slope[j];
+      // f'(w) ~ g + h (w - wLin), in the scaled variable zh = w / D, times the cost scale c.
+      rX[j] = c_scale_ * Dj * Dj * h;
+      glin[j] = f.kind == 0 ? 0.0 : c_scale_ * Dj * (g - h * wLin[j]);
     }
     if (!lin_->factor(delta, rA.data(), rX.data(), &err)) return false;
     // Exact KKT on the active rows by iterative refinement on the regularized system:
@@ -540,9 +560,20 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
     nullSpaceMultipliers(fixX, actA, yA);
     mulP(xp.data(), tmpN_.data());
     mulAT(yA.data(), tmpN2_.data());
+    bool newtonMoved = false;
     for (std::int32_t j = 0; j < n_; ++j) {
-      if (fixX[j]) yx[j] = -(tmpN_[j] + qs_[j] + tmpN2_[j]);  // exact stationarity on fixed variables
-      else yx[j] = rX[j] * xp[j] + glin[j];
+      if (fixX[j]) {
+        yx[j] = -(tmpN_[j] + qs_[j] + tmpN2_[j]);  // exact stationarity on fixed variables
+      } else if (cost_[j].kind == 1 && cost_[j].impact > 0) {
+        // The true derivative at the new point (the model's is exact only at convergence).
+        double w = xp[j] * D_[j], g = 0, h = 0;
+        stdModel(j, side[j], w, &g, &h);
+        yx[j] = c_scale_ * D_[j] * g;
+        if (std::fabs(w - wLin[j]) > 1e-12 * (1.0 + std::fabs(w))) newtonMoved = true;
+        wLin[j] = w;
+      } else {
+        yx[j] = rX[j] * xp[j] + glin[j];
+      }
       zx[j] = std::clamp(xp[j] * D_[j], lb_[j], ub_[j]) / D_[j];
     }
     res = residuals(xp, zA, zx, yA, yx);
@@ -566,9 +597,8 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
         costSubdiff(f, w, &lo, &hi);
         if (w <= lb_[j]) lo = -kInf;
         if (w >= ub_[j]) hi = kInf;
-        if (y > hi + tolY) { fixX[j] = 0; slope[j] = rightSlope(j, w); changed = true; }
-        else if (y < lo - tolY) { fixX[j] = 0; slope[j] = leftSlope(j, w); changed = true; }
-        if (!fixX[j] && f.kind == 1 && f.impact > 0) return false;
+        if (y > hi + tolY) { fixX[j] = 0; slope[j] = rightSlope(j, w); side[j] = 1; wLin[j] = w; changed = true; }
+        else if (y < lo - tolY) { fixX[j] = 0; slope[j] = leftSlope(j, w); side[j] = -1; wLin[j] = w; changed = true; }
         continue;
       }
       double w = xp[j] * D_[j];
@@ -580,8 +610,7 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
       costSubdiff(f, w, &lo, &hi);
       if (f.kind == 1) {
         double t = w - f.x0;
-        bool rightPiece = slope[j] == f.buy && !(f.buy == -f.sell);
-        if ((rightPiece && t < -tolX) || (!rightPiece && t > tolX && !f.smoothAt0())) {
+        if (!f.smoothAt0() && ((side[j] > 0 && t < -tolX) || (side[j] < 0 && t > tolX))) {
           fixX[j] = 1; wFix[j] = std::clamp(f.x0, lb_[j], ub_[j]); changed = true;
         }
       } else {
@@ -617,7 +646,6 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
           bool goUp = r[j] > 0;
           double w = wFix[j];
           if ((goUp && w >= ub_[j]) || (!goUp && w <= lb_[j])) continue;
-          if (cost_[j].kind == 1 && cost_[j].impact > 0) continue;
           double y = yx[j] / (D_[j] * c_scale_), lo = 0, hi = 0;
           costSubdiff(cost_[j], w, &lo, &hi);
           double price = goUp ? std::max(hi - y, 0.0) : std::max(y - lo, 0.0);
@@ -627,11 +655,13 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
         if (pick >= 0) {
           fixX[pick] = 0;
           slope[pick] = up ? rightSlope(pick, wFix[pick]) : leftSlope(pick, wFix[pick]);
+          side[pick] = up ? 1 : -1;
+          wLin[pick] = wFix[pick];
           changed = true;
         }
       }
     }
-    if (!changed) break;
+    if (!changed && !(newtonMoved && !ok)) break;
     ok = false;
   }
   if (!ok) return false;
