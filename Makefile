@@ -1,5 +1,5 @@
 # hppo — the two commands of the README are `make run` and `make test`; both set everything up.
-.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search bench-small-lp bench-data bench-backtest clean
+.PHONY: setup build gen check-gen test test-unit run native test-core bench bench-runtime bench-lp bench-qp bench-sweep bench-search bench-small-lp bench-data bench-backtest bench-models clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,6 +32,9 @@ bench-sweep: setup
 
 bench-backtest: setup
 	node dist/bench/backtest-engine.bench.js
+
+bench-models: setup
+	node dist/bench/models.bench.js
 
 bench-small-lp: setup
 	node dist/bench/small-lp.bench.js
