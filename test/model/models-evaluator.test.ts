@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ErrorCode } from '../../src/errors.js';
@@ -8,6 +8,7 @@ import { createEvaluator, type EvaluatorSpec } from '../../src/sweep/evaluator.j
 import { resolveModel } from '../../src/model/models/index.js';
 import { loadJobDocument } from '../../src/sweep/job-config.js';
 import { formatBacktestReport, runBacktestDocument } from '../../src/cli/backtest.js';
+import { defaultDataDir } from '../../src/data/datasets.js';
 import '../../src/sweep/builtin.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hppo-models-'));
@@ -118,4 +119,21 @@ space: {lookback: {type: int, low: 5, high: 30}}
   assert.equal(mom.params['lookback'], 10);
   await assert.rejects(runBacktestDocument({ model: { name: 'momentum' }, data, backtest, params: { lookback: [1] } }), (e: unknown) => e instanceof ConfigError && e.path === 'params.lookback');
   await assert.rejects(runBacktestDocument({ model: { name: 'momentum' }, data, backtest, param: {} }), (e: unknown) => e instanceof ConfigError && e.path === 'param');
+});
+
+const sse50 = join(defaultDataDir(), 'cn_sse50_close_adj_2008_2016.csv');
+test('built-in models on ../shared/data SSE 50 2015 through hppo backtest: 13 rebalances, no fallbacks', { skip: existsSync(sse50) ? false : `${sse50} not present` }, async () => {
+  const data = { dataset: 'sse50', staleAsSuspendedDays: 3 };
+  const backtest = { start: '2015-01-01', end: '2015-12-31', rebalance: 20, exchange: 'cnAShares' };
+  for (const model of [
+    { name: 'momentum', options: { lookback: 40, positionSize: 0.2 } },
+    { name: 'mean-cvar', options: { window: 60, maxWeight: 0.2, turnover: 1.2, cvarLimit: 0.08 } },
+    { name: 'fof-bl', options: { window: 60, maxWeight: 0.1, views: [{ asset: '600519.SH', return: 0.2 }] } },
+  ]) {
+    const r = await runBacktestDocument({ model, data, backtest });
+    assert.equal(r.metrics['rebalances'], 13, model.name);
+    assert.equal(r.metrics['fallbacks'], 0, model.name);
+    assert.equal(r.nav.length, 244, model.name);
+    assert.ok(Number.isFinite(r.metrics['sharpe']), model.name);
+  }
 });

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultDataDir } from '../../src/data/datasets.js';
+import { loadPriceCsv } from '../../src/data/csv.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { syntheticMarket } from '../../src/data/synthetic.js';
 import { compileBacktestOptions, runBacktest } from '../../src/model/engine.js';
@@ -178,4 +182,30 @@ test('FOF-BL: bad parameters and views name the field', () => {
   for (const [p, o, field] of cases) {
     assert.throws(() => compileFofBlParams(p, o), (e: unknown) => e instanceof InvalidArgumentError && e.field === field, `${JSON.stringify(p)} ${JSON.stringify(o)}`);
   }
+});
+
+const sse50 = join(defaultDataDir(), 'cn_sse50_close_adj_2008_2016.csv');
+test('FOF-BL on ../shared/data SSE 50 (2015 window, two views): weights within bounds, fully invested', { skip: existsSync(sse50) ? false : `${sse50} not present` }, async () => {
+  const { panel } = await loadPriceCsv(sse50);
+  const end = panel.dates.findIndex((d) => d >= '2015-06-01');
+  const assets = completeAssets(panel, end, 60);
+  const n = assets.length;
+  assert.ok(n >= 30);
+  const win = returnsWindow(panel, assets, end, 60);
+  const P = new Float64Array(2 * n);
+  P[0] = 1;
+  P[n + 1] = 1;
+  P[n + 2] = -1;
+  const current = new Float64Array(n).fill(1 / n);
+  const spec = baseSpec(n, { upper: new Float64Array(n).fill(0.08), cost: new Float64Array(n).fill(0.002), current, P, Q: new Float64Array([0.3, 0.05]) });
+  const sol = await solveFofBl(win, spec);
+  assert.equal(sol.status, 'optimal');
+  let sum = 0;
+  for (const w of sol.weights) {
+    assert.ok(w >= -1e-6 && w <= 0.08 + 1e-6, `weight ${w}`);
+    sum += w;
+  }
+  assert.ok(Math.abs(sum - 1) < 1e-5, `Σw = ${sum}`);
+  const { cov } = factorOfWindow(win, 252);
+  assert.ok(sol.objective <= fofObjective(cov, spec.riskAversion, sol.posterior, spec.cost, current, current) + 1e-7);
 });
