@@ -155,6 +155,47 @@ export function jobMasterActor(opts: JobMasterOptions = {}): Actor {
     return j.commit;
   }
 
+  /**
+   * record() for the results of one batch: the same checks, numbering and order, but the journal
+   * appends are pipelined (published together, then every ack awaited) instead of one round trip
+   * per trial, which dominated large grids (1 210 trials: ~0.35 s of socket writes on the main
+   * thread while the workers waited). Still durable before it counts.
+   */
+  function recordMany(j: RunningJob, items: { c: Candidate; metrics: Record<string, number> | undefined; error: ProtoTrial['error']; seconds: number; worker: string }[]): Promise<void> {
+    j.commit = j.commit.then(async () => {
+      const seen = new Set(j.trials.map((t) => t.candidateId));
+      const fresh: ProtoTrial[] = [];
+      for (const { c, metrics, error, seconds, worker } of items) {
+        if (seen.has(c.id)) continue; // already counted (a retried batch that did finish)
+        seen.add(c.id);
+        const objectives = error ? null : j.job.objectives.evaluate(metrics);
+        fresh.push(
+          TrialMessage.fromPartial({
+            trialId: `${j.jobId}-${c.id}`,
+            number: j.trials.length + fresh.length + 1,
+            params: paramsToProto(`${j.jobId}-${c.id}`, c.params),
+            metrics: metricsToProto(metrics),
+            objectives: objectives ?? [],
+            error,
+            seconds,
+            worker,
+            candidateId: c.id,
+            origin: c.origin,
+            failed: objectives === null,
+          }),
+        );
+      }
+      const jr = journal;
+      if (jr) await Promise.all(fresh.map((t) => jr.append(j.jobId, TrialMessage.encode(t).finish(), t.trialId)));
+      for (const t of fresh) {
+        const summary = j.searcher.tell([toResult(t)]);
+        if (summary.duplicates.length > 0) continue;
+        j.trials.push(t);
+      }
+    });
+    return j.commit;
+  }
+
   async function runBatch(ctx: ActorContext, j: RunningJob, worker: string, batch: Pending[]): Promise<void> {
     const batchId = `${j.jobId}-b${++j.batchSeq}`;
     let result: BacktestBatchResult;
@@ -185,6 +226,7 @@ export function jobMasterActor(opts: JobMasterOptions = {}): Actor {
     }
     const byTrial = new Map(result.results.map((r) => [r.trialId, r]));
     const before = j.trials.length;
+    const done: Parameters<typeof recordMany>[1] = [];
     for (const p of batch) {
       const r = byTrial.get(`${j.jobId}-${p.candidate.id}`);
       if (!r) {
@@ -192,8 +234,9 @@ export function jobMasterActor(opts: JobMasterOptions = {}): Actor {
         j.retry.push(p);
         continue;
       }
-      await record(j, p.candidate, r.metrics ? metricsFromProto(r.metrics) : undefined, r.error, r.seconds, result.worker);
+      done.push({ c: p.candidate, metrics: r.metrics ? metricsFromProto(r.metrics) : undefined, error: r.error, seconds: r.seconds, worker: result.worker });
     }
+    await recordMany(j, done);
     ctx.tell(j.reportTo, JobProgress, { status: statusOf(j, ctx.clock.now()), finished: j.trials.slice(before) });
   }
 
