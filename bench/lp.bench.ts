@@ -7,7 +7,7 @@
  *   make bench-lp          (or: node dist/bench/lp.bench.js, from the repo root)
  *   env: BENCH_SIZES (default 50x250,100x1000,397x5000,397x20000), BENCH_TOL (default 1e-4),
  *        BENCH_DEVICE (auto|cpu|cuda, default auto), BENCH_FLOAT32 (1 = float32 dense block),
- *        BENCH_HIGHS_METHODS (default highs-ipm,highs-ds), BENCH_HIGHS_TIME_LIMIT (seconds, default 300),
+ *        BENCH_HIGHS_METHODS (default highs-ipm,highs-ds; 'none' = hppo only), BENCH_HIGHS_TIME_LIMIT (s, default 300),
  *        BENCH_REPS (hppo repetitions, best taken; default 1), HPPO_PEERS_DIR (default ../shared/peers)
  *
  * Times: hppo = solveLp() wall time (dense-block detection, scaling, upload, iterations); HiGHS =
@@ -66,6 +66,7 @@ function instancePath(size: string): string {
 }
 
 function runHighs(file: string): HighsLine[] {
+  if (METHODS === 'none') return [];
   const out = execFileSync(PYTHON, [join(PEERS, 'run_highs.py'), '--methods', METHODS, '--time-limit', String(HIGHS_LIMIT), file], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
