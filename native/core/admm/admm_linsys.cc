@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <queue>
 
 namespace hppo::admm {
 
@@ -227,19 +229,21 @@ class KktLdl final : public LinSys {
         Ap_[c + 1] = static_cast<std::int64_t>(Ai_.size());
       }
     }
+    permute();
     symbolic();
   }
   const char* name() const override { return "kkt-ldl"; }
 
   bool factor(double sigma, const double* rhoA, const double* rhoX, std::string* err) override {
-    for (std::int32_t j = 0; j < n_; ++j) Ax_[diagPos_[j]] = pDiagVal_[j] + sigma + rhoX[j];
-    for (std::int32_t r = 0; r < m_; ++r) Ax_[diagPos_[n_ + k_ + r]] = -1.0 / std::max(rhoA[r], 1e-12);
+    for (std::int32_t j = 0; j < n_; ++j) AxO_[diagPos_[j]] = pDiagVal_[j] + sigma + rhoX[j];
+    for (std::int32_t r = 0; r < m_; ++r) AxO_[diagPos_[n_ + k_ + r]] = -1.0 / std::max(rhoA[r], 1e-12);
+    for (std::size_t p = 0; p < Ax_.size(); ++p) Ax_[p] = AxO_[map_[p]];
     return numeric(err);
   }
 
   void solve(double* b) override {
     std::fill(x_.begin(), x_.end(), 0.0);
-    std::copy(b, b + n_, x_.begin());
+    for (std::int32_t i = 0; i < n_; ++i) x_[iperm_[i]] = b[i];
     for (std::int32_t i = 0; i < N_; ++i) {
       double xi = x_[i];
       if (xi != 0)
@@ -251,10 +255,108 @@ class KktLdl final : public LinSys {
       for (std::int64_t p = Lp_[i]; p < Lp_[i + 1]; ++p) s -= Lx_[p] * x_[Li_[p]];
       x_[i] = s;
     }
-    std::copy(x_.begin(), x_.begin() + n_, b);
+    for (std::int32_t i = 0; i < n_; ++i) b[i] = x_[iperm_[i]];
   }
 
  private:
+  // Fill-reducing symmetric permutation (minimum degree on the KKT graph, dense rows/columns
+  // last; any symmetric permutation of a quasi-definite matrix has a stable LDL'), then the
+  // permuted upper triangle. Falls back to the natural order when the ordering would cost too much.
+  void permute() {
+    ApO_ = Ap_;
+    AiO_ = Ai_;
+    AxO_ = Ax_;
+    std::vector<std::vector<std::int32_t>> adj(N_);
+    for (std::int32_t j = 0; j < N_; ++j)
+      for (std::int64_t p = ApO_[j]; p < ApO_[j + 1]; ++p) {
+        std::int32_t i = AiO_[p];
+        if (i == j) continue;
+        adj[i].push_back(j);
+        adj[j].push_back(i);
+      }
+    perm_ = minimumDegree(adj);
+    iperm_.assign(N_, 0);
+    for (std::int32_t k = 0; k < N_; ++k) iperm_[perm_[k]] = k;
+    // Permuted upper CSC: entry (i, j) of the original goes to column max(i', j'), row min(i', j').
+    std::vector<std::int64_t> cnt(static_cast<std::size_t>(N_) + 1, 0);
+    for (std::int32_t j = 0; j < N_; ++j)
+      for (std::int64_t p = ApO_[j]; p < ApO_[j + 1]; ++p) cnt[std::max(iperm_[AiO_[p]], iperm_[j]) + 1]++;
+    for (std::int32_t j = 0; j < N_; ++j) cnt[j + 1] += cnt[j];
+    Ap_ = cnt;
+    std::vector<std::int64_t> next(cnt.begin(), cnt.end() - 1);
+    Ai_.assign(AiO_.size(), 0);
+    map_.assign(AiO_.size(), 0);
+    for (std::int32_t j = 0; j < N_; ++j)
+      for (std::int64_t p = ApO_[j]; p < ApO_[j + 1]; ++p) {
+        std::int32_t a = iperm_[AiO_[p]], b = iperm_[j];
+        std::int64_t dst = next[std::max(a, b)]++;
+        Ai_[dst] = std::min(a, b);
+        map_[dst] = p;
+      }
+    std::vector<std::pair<std::int32_t, std::int64_t>> col;
+    for (std::int32_t j = 0; j < N_; ++j) {
+      col.clear();
+      for (std::int64_t p = Ap_[j]; p < Ap_[j + 1]; ++p) col.emplace_back(Ai_[p], map_[p]);
+      std::sort(col.begin(), col.end());
+      for (std::size_t t = 0; t < col.size(); ++t) {
+        Ai_[Ap_[j] + static_cast<std::int64_t>(t)] = col[t].first;
+        map_[Ap_[j] + static_cast<std::int64_t>(t)] = col[t].second;
+      }
+    }
+    Ax_.assign(AiO_.size(), 0.0);
+  }
+
+  // Minimum degree on the explicit elimination graph (neighbour lists merged on elimination).
+  // Nodes of degree above max(16, 10 sqrt(N)) are ordered last, in their natural order. Gives up
+  // (natural order) past a work budget, so a hard graph costs at most ~1e8 list operations.
+  std::vector<std::int32_t> minimumDegree(std::vector<std::vector<std::int32_t>>& adj) {
+    const std::int32_t N = static_cast<std::int32_t>(adj.size());
+    std::vector<std::int32_t> order;
+    order.reserve(N);
+    const std::size_t denseDeg = std::max<std::size_t>(16, static_cast<std::size_t>(10.0 * std::sqrt(static_cast<double>(N))));
+    std::vector<char> dense(N, 0), done(N, 0);
+    for (std::int32_t v = 0; v < N; ++v) {
+      std::sort(adj[v].begin(), adj[v].end());
+      adj[v].erase(std::unique(adj[v].begin(), adj[v].end()), adj[v].end());
+      dense[v] = adj[v].size() > denseDeg;
+    }
+    for (std::int32_t v = 0; v < N; ++v) {
+      if (dense[v]) { adj[v].clear(); continue; }
+      adj[v].erase(std::remove_if(adj[v].begin(), adj[v].end(), [&](std::int32_t u) { return dense[u] != 0; }), adj[v].end());
+    }
+    using Item = std::pair<std::size_t, std::int32_t>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> pq;
+    for (std::int32_t v = 0; v < N; ++v) if (!dense[v]) pq.emplace(adj[v].size(), v);
+    double work = 0;
+    const double budget = 1e8;
+    std::vector<std::int32_t> merged;
+    while (!pq.empty()) {
+      auto [deg, v] = pq.top();
+      pq.pop();
+      if (done[v] || deg != adj[v].size()) continue;
+      done[v] = 1;
+      order.push_back(v);
+      const std::vector<std::int32_t> S = adj[v];
+      for (std::int32_t u : S) {
+        merged.clear();
+        std::set_union(adj[u].begin(), adj[u].end(), S.begin(), S.end(), std::back_inserter(merged));
+        merged.erase(std::remove_if(merged.begin(), merged.end(), [&](std::int32_t w) { return w == u || w == v; }), merged.end());
+        work += static_cast<double>(merged.size() + adj[u].size());
+        adj[u].swap(merged);
+        pq.emplace(adj[u].size(), u);
+      }
+      adj[v].clear();
+      adj[v].shrink_to_fit();
+      if (work > budget) {
+        std::vector<std::int32_t> natural(N);
+        for (std::int32_t i = 0; i < N; ++i) natural[i] = i;
+        return natural;
+      }
+    }
+    for (std::int32_t v = 0; v < N; ++v) if (dense[v]) order.push_back(v);
+    return order;
+  }
+
   void symbolic() {
     etree_.assign(N_, -1);
     Lnz_.assign(N_, 0);
@@ -319,7 +421,7 @@ class KktLdl final : public LinSys {
         yv[c] = 0;
         marker[c] = 0;
       }
-      bool positiveBlock = k < n_;
+      bool positiveBlock = perm_[k] < n_;
       if (positiveBlock ? !(D_[k] > 0) : !(D_[k] < 0)) {
         *err = positiveBlock ? "KKT factorization: non-positive pivot in the x block (P not positive semidefinite)"
                              : "KKT factorization: pivot of wrong sign in the constraint block";
@@ -332,9 +434,10 @@ class KktLdl final : public LinSys {
 
   std::int32_t n_, k_, m_, N_;
   const double* d_;
-  std::vector<std::int64_t> Ap_, diagPos_, Lp_;
-  std::vector<std::int32_t> Ai_, etree_, Lnz_, Li_;
-  std::vector<double> Ax_, pDiagVal_, Lx_, D_, Dinv_, x_;
+  // *O_: the KKT in natural order (x, w, rows), diagPos_ indexes AxO_; unsuffixed: permuted.
+  std::vector<std::int64_t> Ap_, diagPos_, Lp_, ApO_, map_;
+  std::vector<std::int32_t> Ai_, etree_, Lnz_, Li_, AiO_, perm_, iperm_;
+  std::vector<double> Ax_, AxO_, pDiagVal_, Lx_, D_, Dinv_, x_;
 };
 
 }  // namespace
