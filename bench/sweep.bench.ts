@@ -20,7 +20,7 @@
  * BENCH_E2E_RUNS (default 3) end-to-end repetitions; the minimum and the median are reported.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,58 @@ function hppoEndToEnd(config: string): E2e {
   const line = r.stdout.trim().split('\n').pop() as string;
   const d = JSON.parse(line) as { timings: E2e['timings']; best: E2e['best']; trials: unknown[]; failed: number };
   return { wallSec: r.wallSec, cpuSec: r.cpuSec, timings: d.timings, best: d.best, trials: d.trials.length, failed: d.failed };
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const CATEGORIES = ['start-up', 'data', 'solves', 'accounting', 'messaging', 'search+job', 'gc', 'other'] as const;
+type Category = (typeof CATEGORIES)[number];
+
+/** Category of a sample from its stack (leaf first): module loading wins, then the leaf's file. */
+function categorize(stack: { functionName: string; url: string }[]): Category | 'idle' {
+  const leaf = stack[0] as { functionName: string; url: string };
+  if (leaf.functionName === '(idle)' || leaf.functionName === '(root)') return 'idle';
+  if (leaf.functionName === '(garbage collector)') return 'gc';
+  if (stack.some((f) => /node:internal\/(modules|bootstrap|main)|node:internal\/process\/pre_execution/.test(f.url) || f.functionName === 'compileForInternalLoader')) return 'start-up';
+  for (const f of stack) {
+    const u = f.url;
+    if (u === '' || u.startsWith('node:')) continue;
+    if (/\/(solver\/(small-lp|cvar-lp)|models\/hppo-var)\.js$/.test(u)) return 'solves';
+    if (/\/(execution\/|model\/(batch|engine|metrics|strategy)\.js)/.test(u)) return 'accounting';
+    if (/\/(data\/|sweep\/market)/.test(u)) return 'data';
+    if (/\/(search\/|actors\/job-master\/|sweep\/(objectives|job-config)\.js)/.test(u) || /node_modules\/yaml\//.test(u)) return 'search+job';
+    if (/@nats-io|@bufbuild|\/gen\/hppo|\/runtime\/|\/actors\/backtester\/|sweep\/(params|evaluator|hppo-var-evaluator)\.js|pino|sonic-boom/.test(u)) return 'messaging';
+    return 'other';
+  }
+  // Only node internals on the stack (socket writes, timers, streams): the transport.
+  return stack.some((f) => /net|stream|timers|child_process/.test(f.url)) ? 'messaging' : 'other';
+}
+
+/** CPU milliseconds per category over the profiles of one run (main thread + workers). */
+function profileBreakdown(dir: string): Record<Category | 'idle', number> {
+  const out = Object.fromEntries([...CATEGORIES, 'idle'].map((c) => [c, 0])) as Record<Category | 'idle', number>;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+    const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const cat = new Map<number, Category | 'idle'>();
+    p.samples.forEach((id, k) => {
+      let c = cat.get(id);
+      if (c === undefined) {
+        const stack: { functionName: string; url: string }[] = [];
+        for (let j: number | undefined = id; j !== undefined; j = parent.get(j)) stack.push((byId.get(j) as CpuProfile['nodes'][number]).callFrame);
+        c = categorize(stack);
+        cat.set(id, c);
+      }
+      out[c] += (p.timeDeltas[k] ?? 0) / 1000;
+    });
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -172,12 +224,19 @@ async function main(): Promise<void> {
     );
     const eMin = runs.reduce((a, b) => (b.wallSec < a.wallSec ? b : a));
     const startup = eMin.wallSec - eMin.timings.totalSec;
-    const workers = 2;
-    const computePerWorker = (cold.cpu + dataCpu) / workers;
-    const messaging = Math.max(0, eMin.timings.jobSec - computePerWorker - dataCpu);
     console.log(
-      `end-to-end profile (fastest run, wall): process start + imports + exit ${f3(startup)} s, embedded nats-server ${f3(eMin.timings.nodeStartSec)} s, worker threads ready ${f3(eMin.timings.workersReadySec)} s, job ${f3(eMin.timings.jobSec)} s ` +
-        `(of which per worker ~${f3(dataCpu)} s data, ~${f3((cold.lp / 121) * (121 / workers))} s LP solves, ~${f3(((cold.wall - cold.lp - cold.window) / 121) * (121 / workers))} s accounting; the rest ~${f3(messaging)} s = messaging, journal, JIT warm-up)`,
+      `end-to-end phases (fastest run, wall): process start + imports + exit ${f3(startup)} s, embedded nats-server ${f3(eMin.timings.nodeStartSec)} s, worker threads ready ${f3(eMin.timings.workersReadySec)} s, job ${f3(eMin.timings.jobSec)} s`,
+    );
+    // One more end-to-end run under --cpu-prof (main thread and both workers): CPU by category.
+    const profDir = join(tmp, 'prof');
+    timed(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(ROOT, 'bin', 'hppo.js'), 'optimize', '--config', CONFIG, '--json']);
+    const prof = profileBreakdown(profDir);
+    const busy = CATEGORIES.reduce((acc, c) => acc + prof[c], 0);
+    const share = Object.fromEntries(CATEGORIES.map((c) => [c, prof[c] / busy])) as Record<Category, number>;
+    // Sampled time is wall time while a thread runs JS or native code (on a loaded machine it also
+    // counts time the thread waited for a core): read the shares, not the milliseconds.
+    console.log(
+      `end-to-end profile (main thread + 2 workers, --cpu-prof samples; nats-server not included): ${CATEGORIES.map((c) => `${c} ${(100 * share[c]).toFixed(0)} %`).join(', ')}`,
     );
     const result = {
       bench: 'sweep',
@@ -188,6 +247,7 @@ async function main(): Promise<void> {
         e2eWallSec: { min: Math.min(...e2eWalls), median: median(e2eWalls), runs: e2eWalls },
         e2eCpuSec: median(runs.map((r) => r.cpuSec)),
         e2eTimings: eMin.timings,
+        e2eProfileShare: share,
         grid1210: { trials: big.trials, wallSec: big.wallSec, cpuSec: big.cpuSec, jobSec: big.timings.jobSec },
         dataCpuSec: dataCpu,
         perBacktestCpuSec: { warm: perBacktestWarm, cold: perBacktestCold },
