@@ -24,7 +24,7 @@ import { DenseLpStatus, solveDenseLp, type DenseLp } from '../../solver/small-lp
 import type { ScenarioWindow } from '../../solver/cvar-lp.js';
 import { scenarioMeans } from '../../solver/cvar-lp.js';
 import type { Params, Strategy, StrategyContext } from '../strategy.js';
-import { checkKnownParams, choiceParam, numParam, rawParam } from './params.js';
+import { boolParam, checkKnownParams, choiceParam, numParam, rawParam } from './params.js';
 import { completeAssets, generateScenarios, returnsWindow, SCENARIO_METHODS, type ScenarioMethod } from './scenarios.js';
 
 export interface MeanCvarSpec {
@@ -56,6 +56,8 @@ export interface MeanCvarSolveOptions {
   denseLimit?: number;
   /** PDLP relative tolerance; default 1e-5 (S = 1000, n = 487: ~0.5 s on 2 CPU cores; 1e-7 takes ~5x longer). */
   pdlpTolerance?: number;
+  /** PDLP warm start (e.g. the previous rebalance's `raw` when the layout is the same). */
+  warmStart?: { x: Float64Array; y: Float64Array };
   signal?: AbortSignal;
 }
 
@@ -87,6 +89,8 @@ export interface MeanCvarSolution {
   objective: number;
   solver: 'dense' | 'pdlp';
   iterations: number;
+  /** The LP's primal and dual vectors (a warm start for the next PDLP solve of the same layout). */
+  raw: { x: Float64Array; y: Float64Array };
 }
 
 function checkSpec(spec: MeanCvarSpec, n: number): void {
@@ -281,7 +285,7 @@ function pick(scen: ScenarioWindow, o: MeanCvarSolveOptions): 'dense' | 'pdlp' {
   return scen.numScenarios * scen.numAssets <= limit && scen.numScenarios <= 2000 ? 'dense' : 'pdlp';
 }
 
-function finish(scen: ScenarioWindow, spec: MeanCvarSpec, x: Float64Array, status: MeanCvarSolution['status'], objective: number, solver: 'dense' | 'pdlp', iterations: number): MeanCvarSolution {
+function finish(scen: ScenarioWindow, spec: MeanCvarSpec, x: Float64Array, y: Float64Array, status: MeanCvarSolution['status'], objective: number, solver: 'dense' | 'pdlp', iterations: number): MeanCvarSolution {
   const n = scen.numAssets;
   const weights = new Float64Array(n);
   // Clip to the bounds (PDLP's iterate can be off by its tolerance; the simplex's vertex is not).
@@ -289,7 +293,7 @@ function finish(scen: ScenarioWindow, spec: MeanCvarSpec, x: Float64Array, statu
   const mu = scenarioMeans(scen);
   let er = 0;
   for (let i = 0; i < n; i++) er += mu[i]! * weights[i]!;
-  return { status, weights, cash: x[n]!, cvar: portfolioCvar(scen, weights, spec.alpha), expectedReturn: er, objective, solver, iterations };
+  return { status, weights, cash: x[n]!, cvar: portfolioCvar(scen, weights, spec.alpha), expectedReturn: er, objective, solver, iterations, raw: { x, y } };
 }
 
 /** Solves with the exact dense simplex (synchronous: blocks the calling thread). */
@@ -298,17 +302,18 @@ export function solveMeanCvarDense(scen: ScenarioWindow, spec: MeanCvarSpec): Me
   const r = solveDenseLp(lp);
   const status: MeanCvarSolution['status'] =
     r.status === DenseLpStatus.Optimal ? 'optimal' : r.status === DenseLpStatus.Infeasible ? 'infeasible' : r.status === DenseLpStatus.Unbounded ? 'unbounded' : r.status === DenseLpStatus.IterationLimit ? 'limit' : 'numerical_error';
-  return finish(scen, spec, r.x, status, r.objective, 'dense', r.iterations);
+  return finish(scen, spec, r.x, r.rowDual, status, r.objective, 'dense', r.iterations);
 }
 
 /** Solves with the dense simplex or PDLP (see MeanCvarSolveOptions.solver). */
 export async function solveMeanCvar(scen: ScenarioWindow, spec: MeanCvarSpec, o: MeanCvarSolveOptions = {}): Promise<MeanCvarSolution> {
   if (pick(scen, o) === 'dense') return solveMeanCvarDense(scen, spec);
   const { lp } = buildMeanCvarLp(scen, spec);
-  const r = await solveLp(lp, { tolerance: o.pdlpTolerance ?? 1e-5 }, o.signal ? { signal: o.signal } : {});
+  const ws = o.warmStart && o.warmStart.x.length === lp.numCols && o.warmStart.y.length === lp.numRows ? { warmStart: o.warmStart } : {};
+  const r = await solveLp(lp, { tolerance: o.pdlpTolerance ?? 1e-5, ...ws }, o.signal ? { signal: o.signal } : {});
   const status: MeanCvarSolution['status'] =
     r.status === LpStatus.Optimal ? 'optimal' : r.status === LpStatus.PrimalInfeasible ? 'infeasible' : r.status === LpStatus.DualInfeasible ? 'unbounded' : r.status === LpStatus.NumericalError ? 'numerical_error' : 'limit';
-  return finish(scen, spec, r.x, status, r.objective, 'pdlp', r.iterations);
+  return finish(scen, spec, r.x, r.y, status, r.objective, 'pdlp', r.iterations);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +321,7 @@ export async function solveMeanCvar(scen: ScenarioWindow, spec: MeanCvarSpec, o:
 
 export const MEAN_CVAR_PARAMS = [
   'alpha', 'riskAversion', 'window', 'scenarios', 'numScenarios', 'seed',
-  'minWeight', 'maxWeight', 'minCash', 'maxCash', 'leverage', 'turnover', 'cvarLimit', 'solver', 'pdlpTolerance',
+  'minWeight', 'maxWeight', 'minCash', 'maxCash', 'leverage', 'turnover', 'cvarLimit', 'solver', 'pdlpTolerance', 'warmStart',
 ] as const;
 export const MEAN_CVAR_OPTIONS = ['assetBounds'] as const;
 
@@ -337,6 +342,8 @@ export interface MeanCvarParams {
   cvarLimit: number | null;
   solver: MeanCvarSolver;
   pdlpTolerance: number;
+  /** PDLP warm start from the previous rebalance (same universe). Default false: measured on the S&P 500 example it saved no iterations (69 632 cold vs 73 152 warm over 12 rebalances), the scenarios being redrawn each time. */
+  warmStart: boolean;
   /** Per-ticker [lo, hi] overriding minWeight/maxWeight. */
   assetBounds: ReadonlyMap<string, readonly [number, number]>;
 }
@@ -382,6 +389,7 @@ export function compileMeanCvarParams(p: Params, options: Readonly<Record<string
     cvarLimit: optional(p, 'cvarLimit', {}),
     solver: choiceParam(p, 'solver', ['auto', 'dense', 'pdlp'] as const, 'auto'),
     pdlpTolerance: numParam(p, 'pdlpTolerance', { def: 1e-5, min: 1e-10, max: 1e-1 }),
+    warmStart: boolParam(p, 'warmStart', false),
     assetBounds,
   };
 }
@@ -429,6 +437,9 @@ function cachedScenarios(panel: StrategyContext['panel'], row: number, universe:
 export function meanCvarStrategy(params: Params, options: Readonly<Record<string, unknown>> = {}): Strategy {
   const o = compileMeanCvarParams(params, options);
   let rebalances = 0;
+  let iterations = 0;
+  // PDLP warm start from the previous rebalance when the universe (hence the LP's layout) is unchanged.
+  let warm: { key: string; x: Float64Array; y: Float64Array } | undefined;
   const solve = (ctx: StrategyContext): void | Promise<void> => {
     const panel = ctx.panel;
     const row = ctx.row;
@@ -478,15 +489,23 @@ export function meanCvarStrategy(params: Params, options: Readonly<Record<string
       ctx.orderTargetPercents(target);
       ctx.record('lastCvar', sol.cvar);
       ctx.record('lastExpectedReturn', sol.expectedReturn);
+      iterations += sol.iterations;
+      ctx.record('solverIterations', iterations);
     };
     const kind = pick(scen, { solver: o.solver });
     if (kind === 'dense') return apply(solveMeanCvarDense(scen, spec));
-    return solveMeanCvar(scen, spec, { solver: 'pdlp', pdlpTolerance: o.pdlpTolerance }).then(apply);
+    const key = `${scen.numScenarios}|${universe.join(',')}`;
+    return solveMeanCvar(scen, spec, { solver: 'pdlp', pdlpTolerance: o.pdlpTolerance, ...(o.warmStart && warm?.key === key ? { warmStart: warm } : {}) }).then((sol) => {
+      warm = sol.status === 'optimal' ? { key, x: sol.raw.x, y: sol.raw.y } : undefined;
+      apply(sol);
+    });
   };
   return {
     name: 'mean-cvar',
     onInit() {
       rebalances = 0;
+      iterations = 0;
+      warm = undefined;
     },
     onRebalance: solve,
   };

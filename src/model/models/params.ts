@@ -70,6 +70,15 @@ export function choiceParam<T extends string>(p: Params, name: string, choices: 
   return raw as T;
 }
 
+/** A boolean parameter (true/false, or the strings "true"/"false"). */
+export function boolParam(p: Params, name: string, def: boolean): boolean {
+  const raw = rawParam(p, name);
+  if (raw === undefined) return def;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new InvalidArgumentError(`params.${name}`, `${JSON.stringify(raw)}, expected true or false`);
+}
+
 /** Rejects parameters the model does not know (a typo would otherwise be silently ignored). */
 export function checkKnownParams(p: Params, known: readonly string[], model: string): void {
   const ok = new Set<string>();
