@@ -218,6 +218,7 @@ test('mean-CVaR: bad parameters name the field', () => {
     [{ leverage: 0 }, 'params.leverage'],
     [{ solver: 'gurobi' }, 'params.solver'],
     [{ cvar_limt: 0.1 }, 'params.cvar_limt'],
+    [{ warmStart: 'yes' }, 'params.warmStart'],
   ];
   for (const [p, field] of bad) {
     assert.throws(() => compileMeanCvarParams(p), (e: unknown) => e instanceof InvalidArgumentError && e.field === field, JSON.stringify(p));
