@@ -178,6 +178,7 @@ test('FOF-BL: bad parameters and views name the field', () => {
     [{}, { views: [{ asset: 'A', portfolio: { B: 1 }, return: 0.1 }] }, 'options.views[0]'],
     [{}, { views: [{ asst: 'A', return: 0.1 }] }, 'options.views[0].asst'],
     [{}, { marketWeights: { A: -1 } }, 'options.marketWeights.A'],
+    [{}, { views: [{ portfolio: { A: 0 }, return: 0.1 }] }, 'options.views[0].portfolio'],
   ];
   for (const [p, o, field] of cases) {
     assert.throws(() => compileFofBlParams(p, o), (e: unknown) => e instanceof InvalidArgumentError && e.field === field, `${JSON.stringify(p)} ${JSON.stringify(o)}`);

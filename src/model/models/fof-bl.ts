@@ -193,7 +193,7 @@ function parseViews(v: unknown): FofView[] {
         if (typeof c !== 'number' || !Number.isFinite(c)) throw new InvalidArgumentError(`${f}.portfolio.${t}`, `${JSON.stringify(c)}, expected a finite coefficient`);
         portfolio.set(t, c);
       }
-      if (portfolio.size === 0) throw new InvalidArgumentError(`${f}.portfolio`, 'expected at least one ticker');
+      if (![...portfolio.values()].some((c) => c !== 0)) throw new InvalidArgumentError(`${f}.portfolio`, 'expected at least one ticker with a non-zero coefficient');
     } else throw new InvalidArgumentError(f, 'expected either asset: TICKER or portfolio: {TICKER: coef}');
     const ret = o['return'];
     if (typeof ret !== 'number' || !Number.isFinite(ret)) throw new InvalidArgumentError(`${f}.return`, `${JSON.stringify(ret)}, expected an annualized return`);
