@@ -68,7 +68,7 @@ export interface DenseLpOptions {
   singularTol?: number;
   /** Iteration limit per problem; 0 = automatic, 20 (m + n) + 1000. Default 0. */
   maxIterations?: number;
-  /** Pivots between fresh factorizations of the basis inverse. Default 64. */
+  /** Pivots between fresh factorizations of the basis inverse; 0 = automatic, max(64, numRows). Default 0. */
   refactorEvery?: number;
   /** Entering-variable choice: 'steepest_edge' (fewer pivots, two more passes over A per pivot),
    *  'dantzig' (largest scaled reduced cost), 'auto' (steepest edge for cold starts with >= 40
@@ -168,7 +168,7 @@ export function compileDenseLpOptions(o: DenseLpOptions = {}): ResolvedDenseLpOp
     pivotTol: nonNegative('pivotTol', o.pivotTol, 1e-9),
     singularTol: nonNegative('singularTol', o.singularTol, 1e-11),
     maxIterations: nonNegative('maxIterations', o.maxIterations, 0, true),
-    refactorEvery: Math.max(1, nonNegative('refactorEvery', o.refactorEvery, 64, true)),
+    refactorEvery: nonNegative('refactorEvery', o.refactorEvery, 0, true),
     degenerateBeforeBland: 0,
     pricing,
     threads: nonNegative('threads', o.threads, 0, true),

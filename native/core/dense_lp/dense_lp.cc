@@ -152,6 +152,14 @@ bool Simplex::factorize(Info& info) {
   const int m = m_;
   for (int attempt = 0; attempt <= m; ++attempt) {
     std::sort(w_.basisIdx.begin(), w_.basisIdx.end());
+    // All-logical basis (a cold start): B = -I, so B^-1 = -I exactly; skip the O(m^3) elimination.
+    bool logical = true;
+    for (int k = 0; k < m && logical; ++k) logical = w_.basisIdx[k] == n_ + k;
+    if (logical) {
+      std::fill(w_.binv.begin(), w_.binv.begin() + static_cast<size_t>(m) * m, 0.0);
+      for (int k = 0; k < m; ++k) w_.binv[static_cast<size_t>(k) * m + k] = -1.0;
+      return true;
+    }
     double* fac = w_.fac.data();
     double* inv = w_.inv.data();
     for (int k = 0; k < m; ++k) {
@@ -321,7 +329,7 @@ Info Simplex::run(const Output& out) {
   const double tolP = s_.primalFeasibilityTol, tolD = s_.dualFeasibilityTol, tolPiv = s_.pivotTol;
   const int maxIt = s_.maxIterations > 0 ? s_.maxIterations : 20 * (m + n) + 1000;
   const int blandAfter = s_.degenerateBeforeBland > 0 ? s_.degenerateBeforeBland : m + 20;
-  const int refactorEvery = std::max(1, s_.refactorEvery);
+  const int refactorEvery = s_.refactorEvery > 0 ? s_.refactorEvery : std::max(64, m);
   int sinceRefactor = 0, degenerateRun = 0, numericalRetries = 0;
 
   for (;;) {

@@ -68,8 +68,9 @@ struct Settings {
   // Simplex iterations (phase 1 + phase 2, bound flips included) before IterationLimit. Default
   // 0 = automatic: 20 * (m + n) + 1000.
   int maxIterations = 0;
-  // Pivots between two fresh factorizations of the basis inverse. Default 64.
-  int refactorEvery = 64;
+  // Pivots between two fresh factorizations of the basis inverse (each costs ~1.5 m^3, a pivot
+  // ~m^2 + m n). Default 0 = automatic: max(64, m).
+  int refactorEvery = 0;
   // Choice of the entering variable. Default Auto.
   Pricing pricing = Pricing::Auto;
   // Consecutive degenerate pivots after which Bland's rule is used until a step makes progress.
