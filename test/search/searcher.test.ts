@@ -199,3 +199,20 @@ test('maximize directions: best() is the largest objective', () => {
   const max = Math.max(...s.history().map((t) => t.objectives?.[0] as number));
   assert.equal(s.best()?.objectives?.[0], max);
 });
+
+test('replay accepts results told out of order and failed trials, and then matches the uninterrupted run (BO)', () => {
+  const opts: SearchOptions = { algorithm: 'bo', seed: 8, maxEvaluations: 100, bo: { initialPoints: 5 } };
+  const fail = (p: Params): number | null => ((p.x2 as number) > 13 ? null : f(p));
+  const a = createSearcher(branin.space, opts);
+  const journal: TrialResult[] = [];
+  // Asynchronous workers: ask 6, finish them in reverse order, twice; some trials fail.
+  for (let r = 0; r < 3; r++) {
+    const b = a.ask(6);
+    const res = b.reverse().map((c) => result(c, fail(c.params)));
+    journal.push(...res);
+    a.tell(res);
+  }
+  const rebuilt = rebuildSearcher(branin.space, opts, journal);
+  assert.deepEqual(rebuilt.history().map((t) => t.id), a.history().map((t) => t.id));
+  assert.deepEqual(sig(drive(rebuilt, fail, 3, 4)), sig(drive(a, fail, 3, 4)));
+});
