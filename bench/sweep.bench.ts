@@ -198,13 +198,13 @@ async function main(): Promise<void> {
       return { cpu: cpuNow() - c, wall: (performance.now() - w) / 1000, lp: strat.lpSeconds, window: strat.windowSeconds, iterations: strat.lpIterations };
     };
     const cold = one();
-    const warmRuns = Array.from({ length: 5 }, one);
+    const warmRuns = Array.from({ length: 10 }, one);
     const warm = warmRuns.reduce((a, b) => (b.cpu < a.cpu ? b : a));
     const perBacktestCold = cold.cpu / 121;
     const perBacktestWarm = warm.cpu / 121;
     console.log(`hppo data load (CSV parse + compile, one thread): cpu ${f3(dataCpu)} s, wall ${f3(dataWall)} s`);
     console.log(
-      `hppo 121 backtests on one thread: cold (first run) cpu ${f3(cold.cpu)} s = ${(perBacktestCold * 1e3).toFixed(3)} ms per backtest; warm (best of 5) cpu ${f3(warm.cpu)} s = ${(perBacktestWarm * 1e3).toFixed(3)} ms per backtest`,
+      `hppo 121 backtests on one thread: cold (first run) cpu ${f3(cold.cpu)} s = ${(perBacktestCold * 1e3).toFixed(3)} ms per backtest; warm (best of 10) cpu ${f3(warm.cpu)} s = ${(perBacktestWarm * 1e3).toFixed(3)} ms per backtest`,
     );
     // Same run, same machine load: the reference's sweep time is wall (its perf_counter); hppo's
     // warm wall is compared with it, and hppo's CPU time is given as the load-independent figure.
