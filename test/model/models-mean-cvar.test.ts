@@ -8,6 +8,7 @@ import { defaultDataDir } from '../../src/data/datasets.js';
 import { compileBacktestOptions, runBacktest } from '../../src/model/engine.js';
 import {
   compileMeanCvarParams,
+  meanCvarFrontier,
   meanCvarStrategy,
   portfolioCvar,
   solveMeanCvar,
@@ -118,6 +119,29 @@ test('mean-CVaR: an unreachable CVaR limit is an infeasible status, not an excep
   const scen = window(13, n, 40);
   const sol = solveMeanCvarDense(scen, spec(n, { cashUpper: 0.1, cvarLimit: -0.5 }));
   assert.equal(sol.status, 'infeasible');
+});
+
+test('mean-CVaR frontier: warm-started points equal cold solves, fewer pivots; return and CVaR fall as λ rises', () => {
+  const n = 10;
+  const scen = window(19, n, 100);
+  const s = spec(n, { upper: new Float64Array(n).fill(0.3), cashLower: 0, cashUpper: 0 });
+  const lambdas = [0.01, 0.1, 0.3, 1, 3, 10, 100];
+  const pts = meanCvarFrontier(scen, s, lambdas);
+  let warmPivots = 0;
+  let coldPivots = 0;
+  for (const [k, p] of pts.entries()) {
+    const cold = solveMeanCvarDense(scen, { ...s, riskAversion: lambdas[k]! });
+    checkConstraints(scen, { ...s, riskAversion: lambdas[k]! }, p.solution, DENSE_TOL);
+    assert.ok(Math.abs(p.solution.objective - cold.objective) <= 1e-10 * (1 + Math.abs(cold.objective)), `λ=${lambdas[k]}`);
+    if (k > 0) {
+      warmPivots += p.solution.iterations;
+      coldPivots += cold.iterations;
+      const prev = pts[k - 1]!.solution;
+      assert.ok(p.solution.cvar <= prev.cvar + 1e-12 && p.solution.expectedReturn <= prev.expectedReturn + 1e-12, `monotone at λ=${lambdas[k]}`);
+    }
+  }
+  assert.ok(warmPivots < coldPivots, `warm ${warmPivots} vs cold ${coldPivots} pivots`);
+  assert.ok(pts[0]!.solution.cvar > pts[pts.length - 1]!.solution.cvar);
 });
 
 test('mean-CVaR: PDLP agrees with the exact simplex on the objective and meets the constraints', async () => {

@@ -316,6 +316,33 @@ export async function solveMeanCvar(scen: ScenarioWindow, spec: MeanCvarSpec, o:
   return finish(scen, spec, r.x, r.y, status, r.objective, 'pdlp', r.iterations);
 }
 
+export interface FrontierPoint {
+  riskAversion: number;
+  solution: MeanCvarSolution;
+}
+
+/**
+ * The mean-CVaR efficient frontier over `riskAversions` (solved in the order given) with the exact
+ * dense simplex: only the cost vector changes between points, so each solve starts from the
+ * previous optimal basis (still primal feasible: typically a few pivots instead of a cold solve).
+ */
+export function meanCvarFrontier(scen: ScenarioWindow, spec: MeanCvarSpec, riskAversions: readonly number[]): FrontierPoint[] {
+  const out: FrontierPoint[] = [];
+  let basis: Int8Array | undefined;
+  for (const [k, lambda] of riskAversions.entries()) {
+    if (!(Number.isFinite(lambda) && lambda >= 0)) throw new InvalidArgumentError(`riskAversions[${k}]`, `${lambda}, expected a finite number >= 0`);
+    const s = { ...spec, riskAversion: lambda };
+    const { lp } = buildMeanCvarDenseLp(scen, s);
+    if (basis) lp.basis = basis;
+    const r = solveDenseLp(lp);
+    basis = r.status === DenseLpStatus.Optimal ? r.basis : undefined;
+    const status: MeanCvarSolution['status'] =
+      r.status === DenseLpStatus.Optimal ? 'optimal' : r.status === DenseLpStatus.Infeasible ? 'infeasible' : r.status === DenseLpStatus.Unbounded ? 'unbounded' : r.status === DenseLpStatus.IterationLimit ? 'limit' : 'numerical_error';
+    out.push({ riskAversion: lambda, solution: finish(scen, s, r.x, r.rowDual, status, r.objective, 'dense', r.iterations) });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The backtest strategy.
 
