@@ -331,6 +331,9 @@ Info Simplex::run(const Output& out) {
   const int blandAfter = s_.degenerateBeforeBland > 0 ? s_.degenerateBeforeBland : m + 20;
   const int refactorEvery = s_.refactorEvery > 0 ? s_.refactorEvery : std::max(64, m);
   int sinceRefactor = 0, degenerateRun = 0, numericalRetries = 0;
+  // Phase-2 reduced costs kept up to date from the steepest-edge pivot row (saves a pass over A);
+  // recomputed from scratch after every refactorization and in phase 1.
+  bool dualsValid = false;
 
   for (;;) {
     if (cancel_ && *cancel_ != 0) {
@@ -348,7 +351,8 @@ Info Simplex::run(const Output& out) {
       w_.cb[r] = c;
       phase1 = phase1 || c != 0.0;
     }
-    computeDuals(phase1);
+    if (phase1 || !dualsValid) computeDuals(phase1);
+    dualsValid = !phase1;  // valid for the current basis; a bound flip keeps them
 
     // Pricing: largest d_j^2 / (1 + |a_j|^2) among improving nonbasic variables; Bland's rule
     // (smallest index) after a run of degenerate pivots.
@@ -379,6 +383,7 @@ Info Simplex::run(const Output& out) {
         }
         computeBasicValues();
         sinceRefactor = 0;
+        dualsValid = false;
         continue;
       }
       info.status = phase1 ? Status::Infeasible : Status::Optimal;
@@ -469,6 +474,7 @@ Info Simplex::run(const Output& out) {
       }
       computeBasicValues();
       sinceRefactor = 0;
+      dualsValid = false;
       continue;
     }
 
@@ -525,11 +531,23 @@ Info Simplex::run(const Output& out) {
         w_.weight[j] = std::max(g, 1.0 + rj * rj);
       }
       w_.weight[outVar] = std::max(gq / (arq * arq), 1.0);
+      if (!phase1) {
+        // d_j -= (d_q / alpha_rq) alpha_rj for the nonbasic j; alpha_r,leave = 1.
+        const double td = w_.d[q] / arq;
+        for (int j = 0; j < N; ++j) {
+          if (w_.status[j] == bs::kBasic || pr[j] == 0.0) continue;
+          w_.d[j] -= td * pr[j];
+        }
+        w_.d[q] = 0.0;
+        w_.d[outVar] = -td;
+        dualsValid = true;
+      }
     }
     w_.x[outVar] = leaveBound;
     w_.status[outVar] = w_.lo[outVar] == w_.up[outVar] ? bs::kLower : leaveStatus;
     w_.status[q] = bs::kBasic;
     w_.basisIdx[leave] = q;
+    if (!steepest || phase1) dualsValid = false;  // only the steepest-edge branch updated them
     // Product-form update of the explicit inverse: pivot on alpha_leave.
     {
       double* br = w_.binv.data() + static_cast<size_t>(leave) * m;
@@ -550,6 +568,7 @@ Info Simplex::run(const Output& out) {
       }
       computeBasicValues();
       sinceRefactor = 0;
+      dualsValid = false;
     }
   }
   finish(out, info);
