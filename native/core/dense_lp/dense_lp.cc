@@ -354,8 +354,8 @@ Info Simplex::run(const Output& out) {
     if (phase1 || !dualsValid) computeDuals(phase1);
     dualsValid = !phase1;  // valid for the current basis; a bound flip keeps them
 
-    // Pricing: largest d_j^2 / (1 + |a_j|^2) among improving nonbasic variables; Bland's rule
-    // (smallest index) after a run of degenerate pivots.
+    // Pricing: largest d_j^2 / weight_j among improving nonbasic variables (steepest-edge weights,
+    // or the fixed 1 + |a_j|^2); Bland's rule (smallest index) after a run of degenerate pivots.
     const bool bland = degenerateRun >= blandAfter;
     int q = -1;
     double dir = 0.0, best = 0.0;
