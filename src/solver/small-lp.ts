@@ -161,7 +161,7 @@ export function compileDenseLpOptions(o: DenseLpOptions = {}): ResolvedDenseLpOp
   const chainLength = nonNegative('chainLength', o.chainLength, 16, true);
   if (chainLength < 1) throw new InvalidArgumentError('options.chainLength', `${chainLength}, expected >= 1`);
   const pricing = o.pricing ?? DenseLpPricing.Auto;
-  if (!(pricing in PRICING_CODE)) throw new InvalidArgumentError('options.pricing', `${String(pricing)}, expected 'auto', 'dantzig' or 'steepest_edge'`);
+  if (!Object.hasOwn(PRICING_CODE, pricing)) throw new InvalidArgumentError('options.pricing', `${String(pricing)}, expected 'auto', 'dantzig' or 'steepest_edge'`);
   return {
     primalFeasibilityTol: nonNegative('primalFeasibilityTol', o.primalFeasibilityTol, 1e-9),
     dualFeasibilityTol: nonNegative('dualFeasibilityTol', o.dualFeasibilityTol, 1e-9),
