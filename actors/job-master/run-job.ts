@@ -50,12 +50,26 @@ export interface RunJobOptions {
 export async function runJob(job: CompiledJob, opts: RunJobOptions = {}): Promise<JobRunResult> {
   const t0 = performance.now();
   const log = opts.log ?? createLogger('run-job');
-  const node = await startNode({ ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
-  const tNode = performance.now();
-  let pool: WorkerPool | undefined;
+  // The node (embedded nats-server, connection) and the worker threads start together: the
+  // workers' bootstrap and module loading overlap the server start-up and get its URL when ready.
+  const nodeId = process.env['HPPO_NODE_ID'] ?? `node-${process.pid}`;
+  const nodeStarting = startNode({ nodeId, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
+  let tNode = 0;
+  const nodeReady = nodeStarting.then((n) => {
+    tNode = performance.now();
+    return n;
+  });
+  const workerModule = new URL(`../backtester/worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+  const poolStarting = WorkerPool.start({ count: job.execution.workers, natsUrl: nodeReady.then((n) => n.natsUrl), nodeIdPrefix: nodeId, module: workerModule, log });
+  const [nodeResult, poolResult] = await Promise.allSettled([nodeReady, poolStarting]);
+  if (nodeResult.status === 'rejected') throw nodeResult.reason; // the pool stopped its workers itself
+  const node = nodeResult.value;
+  if (poolResult.status === 'rejected') {
+    await node.stop();
+    throw poolResult.reason;
+  }
+  const pool = poolResult.value;
   try {
-    const workerModule = new URL(`../backtester/worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
-    pool = await WorkerPool.start({ count: job.execution.workers, natsUrl: node.natsUrl, nodeIdPrefix: node.nodeId, module: workerModule, log });
     const tWorkers = performance.now();
     let resolveFinished: (f: JobFinished) => void = () => {};
     const finished = new Promise<JobFinished>((r) => (resolveFinished = r));
@@ -97,7 +111,7 @@ export async function runJob(job: CompiledJob, opts: RunJobOptions = {}): Promis
       analysis: f.analysisJson ? (JSON.parse(f.analysisJson) as SearchAnalysis) : undefined,
     };
   } finally {
-    await pool?.stop();
+    await pool.stop();
     await node.stop();
   }
 }

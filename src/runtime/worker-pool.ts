@@ -9,7 +9,12 @@ import type { Logger } from '../log.js';
 
 export interface WorkerPoolOptions {
   count: number;
-  natsUrl: string;
+  /**
+   * The node's NATS URL, or a promise of it: with a promise the workers start at once (thread
+   * bootstrap and module loading overlap the nats-server start-up) and get the URL when it resolves;
+   * if it rejects, the pool stops its workers and start() rejects with that error.
+   */
+  natsUrl: string | Promise<string>;
   /** Node id prefix: worker i runs node `<prefix>-w<i>`. */
   nodeIdPrefix: string;
   /** Absolute file URL or path of the role module (exports `setup(system, data)`). */
@@ -30,12 +35,19 @@ interface Slot {
 
 export class WorkerPool {
   private slots: Slot[] = [];
-  private constructor(private readonly opts: WorkerPoolOptions) {}
+  /** The NATS URL once known (a string option, or the option's promise resolved). */
+  private natsUrl: string | undefined;
+  private readonly natsUrlReady: Promise<string>;
+  private constructor(private readonly opts: WorkerPoolOptions) {
+    if (typeof opts.natsUrl === 'string') this.natsUrl = opts.natsUrl;
+    this.natsUrlReady = Promise.resolve(opts.natsUrl).then((url) => (this.natsUrl = url));
+    this.natsUrlReady.catch(() => undefined); // start() reports it
+  }
 
   static async start(opts: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(opts);
     try {
-      await Promise.all(Array.from({ length: opts.count }, (_, i) => pool.launch(i, 0)));
+      await Promise.all([pool.natsUrlReady, ...Array.from({ length: opts.count }, (_, i) => pool.launch(i, 0))]);
     } catch (err) {
       await pool.stop();
       throw err;
@@ -60,10 +72,18 @@ export class WorkerPool {
     const script = dev ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entryPath.href)}); })` : entryPath;
     const worker = new Worker(script, {
       eval: dev,
-      workerData: { natsUrl: this.opts.natsUrl, nodeId: `${this.opts.nodeIdPrefix}-w${index}`, module: this.opts.module, data: this.opts.data ?? null },
+      workerData: { natsUrl: this.natsUrl ?? null, nodeId: `${this.opts.nodeIdPrefix}-w${index}`, module: this.opts.module, data: this.opts.data ?? null },
     });
     const slot: Slot = { index, worker, addresses: [], restarts, stopping: false };
     this.slots[index] = slot;
+    if (this.natsUrl === undefined) {
+      this.natsUrlReady.then(
+        (url) => {
+          if (!slot.stopping) worker.postMessage({ type: 'nats', url });
+        },
+        () => undefined,
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       const timeoutMs = this.opts.readyTimeoutMs ?? 30_000;
       const timer = setTimeout(() => reject(new HppoError('INTERNAL', `worker ${index} not ready within ${timeoutMs} ms`)), timeoutMs);
