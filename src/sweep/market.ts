@@ -41,7 +41,7 @@ function section(doc: Record<string, unknown>, name: string): Record<string, unk
   return s as Record<string, unknown>;
 }
 
-async function load(data: Record<string, unknown>): Promise<Market> {
+async function load(data: Record<string, unknown>, to: string | undefined): Promise<Market> {
   const dataset = data['dataset'] ?? 'synthetic';
   if (typeof dataset !== 'string' || dataset === '') throw new ConfigError('data.dataset', `expected sse50, sp500, synthetic or a CSV path, got ${JSON.stringify(dataset)}`);
   const k = data['staleAsSuspendedDays'] ?? 0;
@@ -64,13 +64,13 @@ async function load(data: Record<string, unknown>): Promise<Market> {
     if (data['cache'] !== undefined && typeof data['cache'] !== 'boolean') throw new ConfigError('data.cache', `expected true or false, got ${JSON.stringify(data['cache'])}`);
     const staleDays = typeof k === 'number' && k >= 2 ? k : 0;
     const file = useCache
-      ? marketCachePath(join(repoRoot(), '.hppo', 'cache', 'market'), r.name, { prices: r.pricesPath, benchmark: r.benchmarkPath, transform: { staleAsSuspendedDays: staleDays, benchmarkName: r.benchmarkName ?? null } })
+      ? marketCachePath(join(repoRoot(), '.hppo', 'cache', 'market'), r.name, { prices: r.pricesPath, benchmark: r.benchmarkPath, transform: { staleAsSuspendedDays: staleDays, benchmarkName: r.benchmarkName ?? null, to: to ?? null } })
       : undefined;
     const hit = file !== undefined ? readMarketCache(file) : undefined;
     if (hit) return { ...hit, synthetic: false };
-    const { panel } = await loadPriceCsv(r.pricesPath);
+    const { panel } = await loadPriceCsv(r.pricesPath, to !== undefined ? { to } : {});
     const benchmark = r.benchmarkPath ? await loadBenchmarkCsv(r.benchmarkPath) : undefined;
-    m = { panel, benchmark, description: `${r.name}: ${r.pricesPath}${r.benchmarkPath ? ` (benchmark ${r.benchmarkPath})` : ''}`, synthetic: false };
+    m = { panel, benchmark, description: `${r.name}: ${r.pricesPath}${to !== undefined ? ` to ${to}` : ''}${r.benchmarkPath ? ` (benchmark ${r.benchmarkPath})` : ''}`, synthetic: false };
     m = withStale(m, k);
     if (file !== undefined) writeMarketCache(file, m);
     return m;
@@ -88,10 +88,14 @@ function withStale(m: Market, k: unknown): Market {
 /** The market of a job document (cached per data section). */
 export function loadMarket(doc: Record<string, unknown>): Promise<Market> {
   const data = section(doc, 'data');
-  const key = JSON.stringify(data);
+  // Prices after the backtest's end are never used; cutting them there also makes the
+  // stale-as-suspended runs end at the end date, as the reference (px.loc[:end] before blanking).
+  const end = section(doc, 'backtest')['end'];
+  const to = typeof end === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(end) ? end : undefined;
+  const key = JSON.stringify([data, to ?? null]);
   let p = cache.get(key);
   if (!p) {
-    p = load(data);
+    p = load(data, to);
     cache.set(key, p);
     p.catch(() => cache.delete(key));
   }
