@@ -176,6 +176,8 @@ class CudaWoodbury final : public LinSys {
     if (stream_) cudaStreamDestroy(stream_);
   }
   const char* name() const override { return "woodbury"; }
+  double factorFlops() const override { return static_cast<double>(n_) * k_ * k_ + 2.0 * K_ * K_ * K_; }
+  double solveFlops() const override { return 4.0 * n_ * k_ + 2.0 * K_ * K_; }
 
   bool factor(double sigma, const double* rhoA, const double* rhoX, std::string* err) override {
     try {

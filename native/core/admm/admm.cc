@@ -265,13 +265,11 @@ void Solver::run(Solution* sol, Info* info) {
   }
   info->backend = std::string(device) + lin_->name();
   std::string err;
-  auto tf = Clock::now();
   if (!refactor(&err)) {
     info->status = Status::kNonConvex;
     info->message = err;
     return;
   }
-  double factorSec = since(tf);
   info->setupSeconds = since(t0);
   auto ts = Clock::now();
 
@@ -340,9 +338,9 @@ void Solver::run(Solution* sol, Info* info) {
         obj += (0.5 * x_[j] * tmpN_[j] + qs_[j] * x_[j]) / c_scale_ + costValue(cost_[j], D_[j] * x_[j]);
       c_.onProgress(Progress{iter, res.prim, res.dual, obj, rho_, elapsed});
     }
-    if (rhoInterval == 0) {  // auto: keep refactoring at most ~20% of the time
-      double iterSec = std::max(since(ts) / static_cast<double>(iter), 1e-9);
-      rhoInterval = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(5.0 * factorSec / iterSec)), 25, 2000);
+    if (rhoInterval == 0) {  // auto: keep refactoring at most ~20% of the work (flop estimates, deterministic)
+      double ratio = lin_->factorFlops() / std::max(lin_->solveFlops() + 6.0 * (n_ + m_) + 2.0 * static_cast<double>(As_.nnz()), 1.0);
+      rhoInterval = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(5.0 * ratio)), 25, 2000);
       rhoInterval = ((rhoInterval + s_.checkInterval - 1) / s_.checkInterval) * s_.checkInterval;
     }
     if (s_.adaptiveRho && iter - lastRhoIter >= rhoInterval) {
@@ -351,9 +349,7 @@ void Solver::run(Solution* sol, Info* info) {
       double newRho = std::clamp(rho_ * ratio, s_.rhoMin, s_.rhoMax);
       if (newRho > rho_ * s_.adaptiveRhoTolerance || newRho < rho_ / s_.adaptiveRhoTolerance) {
         setRho(newRho);
-        auto tr = Clock::now();
         if (!refactor(&err)) { status = Status::kNonConvex; info->message = err; break; }
-        factorSec = since(tr);
         info->rhoUpdates++;
       }
       lastRhoIter = iter;

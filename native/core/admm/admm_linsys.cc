@@ -46,6 +46,11 @@ class Woodbury final : public LinSys {
     rowTmp_.resize(k_);
   }
   const char* name() const override { return "woodbury"; }
+  double factorFlops() const override {
+    double n = n_, k = k_, K = K_;
+    return n * k * k + K * K * K / 3.0 + static_cast<double>(A_ ? A_->nnz() : 0) * (k + m_);
+  }
+  double solveFlops() const override { return 4.0 * n_ * k_ + 2.0 * K_ * K_ + 4.0 * (A_ ? A_->nnz() : 0); }
 
   bool factor(double sigma, const double* rhoA, const double* rhoX, std::string* err) override {
     for (std::int32_t i = 0; i < n_; ++i) {
@@ -233,6 +238,12 @@ class KktLdl final : public LinSys {
     symbolic();
   }
   const char* name() const override { return "kkt-ldl"; }
+  double factorFlops() const override {
+    double f = 0;
+    for (std::int32_t i = 0; i < N_; ++i) f += static_cast<double>(Lnz_[i]) * Lnz_[i];
+    return f + static_cast<double>(Ap_.back());
+  }
+  double solveFlops() const override { return 4.0 * static_cast<double>(Lp_.back()) + 2.0 * N_; }
 
   bool factor(double sigma, const double* rhoA, const double* rhoX, std::string* err) override {
     for (std::int32_t j = 0; j < n_; ++j) AxO_[diagPos_[j]] = pDiagVal_[j] + sigma + rhoX[j];

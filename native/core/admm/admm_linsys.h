@@ -29,6 +29,10 @@ class LinSys {
   virtual bool factor(double sigma, const double* rhoA, const double* rhoX, std::string* err) = 0;
   virtual void solve(double* b) = 0;  // in place
   virtual const char* name() const = 0;
+  // Flop estimates of factor() and solve(): the adaptive-rho interval is derived from their ratio
+  // (deterministic, unlike timings).
+  virtual double factorFlops() const = 0;
+  virtual double solveFlops() const = 0;
 };
 
 // Factor form: P = F F' + diag(d), F n x k row-major. The matrices are referenced, not copied:

@@ -159,7 +159,7 @@ bool Solver::polish(Info* info, double primAdmm, double dualAdmm) {
     const double tolX = 1e-3 * res.epsPrim;
     ok = res.prim <= tolX && res.dual <= std::max(std::min(dualAdmm, res.epsDual), 1e-3 * res.epsDual);
     // Active-set corrections, in the original space with the tolerances as slack.
-    double tolY = res.epsDual;
+    double tolY = 1e-3 * res.epsDual;
     bool changed = false;
     for (std::int32_t i = 0; i < m_; ++i) {
       double y = yA[i] * E_[i] / c_scale_, a = ax[i] / E_[i];
