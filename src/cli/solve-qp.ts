@@ -104,14 +104,21 @@ async function load(file: string): Promise<Loaded> {
   };
 }
 
-export async function solveQpCommand(argv: string[]): Promise<number> {
+/** Where the command writes (the process streams by default; tests pass their own). */
+export interface CommandIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+const processIo: CommandIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export async function solveQpCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   const args = parseArgs(argv);
   if (args === 'help') {
-    process.stdout.write(USAGE);
+    io.out(USAGE);
     return 0;
   }
   if (typeof args === 'string') {
-    process.stderr.write(`hppo solve qp: ${args}\n${USAGE}`);
+    io.err(`hppo solve qp: ${args}\n${USAGE}`);
     return 2;
   }
   try {
@@ -143,7 +150,7 @@ export async function solveQpCommand(argv: string[]): Promise<number> {
         cols: inst.problem.n,
         warnings,
       };
-      process.stdout.write(JSON.stringify(out) + '\n');
+      io.out(JSON.stringify(out) + '\n');
     } else {
       const lines = [
         `file        ${args.file} (${inst.describe})`,
@@ -156,12 +163,12 @@ export async function solveQpCommand(argv: string[]): Promise<number> {
         `device      ${r.backend}: ${r.device}`,
         ...warnings.map((w) => `warning     ${w}`),
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      io.out(lines.join('\n') + '\n');
     }
     return 0;
   } catch (err) {
     const msg = err instanceof HppoError ? err.message : (err as Error).message;
-    process.stderr.write(`hppo solve qp: ${msg}\n`);
+    io.err(`hppo solve qp: ${msg}\n`);
     return 2;
   }
 }
