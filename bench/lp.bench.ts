@@ -6,7 +6,8 @@
  *
  *   make bench-lp          (or: node dist/bench/lp.bench.js, from the repo root)
  *   env: BENCH_SIZES (default 50x250,100x1000,397x5000,397x20000), BENCH_TOL (default 1e-4),
- *        BENCH_DEVICE (auto|cpu|cuda, default auto), BENCH_FLOAT32 (1 = float32 dense block),
+ *        BENCH_DEVICE (auto|cpu|cuda, default auto), BENCH_FLOAT32 (unset: float64 and float32 dense
+ *        block both; 0: float64 only; 1: float32 only),
  *        BENCH_HIGHS_METHODS (default highs-ipm,highs-ds; 'none' = hppo only), BENCH_HIGHS_TIME_LIMIT (s, default 300),
  *        BENCH_REPS (hppo repetitions, best taken; default 1), HPPO_PEERS_DIR (default ../shared/peers)
  *
@@ -39,7 +40,8 @@ const PYTHON = '/usr/bin/python3';
 const SIZES = (process.env['BENCH_SIZES'] ?? '50x250,100x1000,397x5000,397x20000').split(',').map((s) => s.trim()).filter(Boolean);
 const TOL = Number(process.env['BENCH_TOL'] ?? 1e-4);
 const DEVICE = (process.env['BENCH_DEVICE'] ?? 'auto') as LpDevice;
-const FLOAT32 = process.env['BENCH_FLOAT32'] === '1';
+// Dense-block storage modes to run: both by default (float64 is the library default).
+const MODES: boolean[] = process.env['BENCH_FLOAT32'] === '1' ? [true] : process.env['BENCH_FLOAT32'] === '0' ? [false] : [false, true];
 const METHODS = process.env['BENCH_HIGHS_METHODS'] ?? 'highs-ipm,highs-ds';
 const HIGHS_LIMIT = Number(process.env['BENCH_HIGHS_TIME_LIMIT'] ?? 300);
 const REPS = Math.max(1, Number(process.env['BENCH_REPS'] ?? 1));
@@ -84,55 +86,66 @@ async function main(): Promise<void> {
     return;
   }
   const rows: Array<Record<string, unknown>> = [];
-  process.stdout.write(`hppo PDLP tol ${TOL} device ${DEVICE}${FLOAT32 ? ' float32' : ''} vs HiGHS (${METHODS}, limit ${HIGHS_LIMIT}s)\n`);
-  process.stdout.write(`${'instance'.padEnd(24)} ${'hppo s'.padStart(8)} ${'iters'.padStart(7)} ${'HiGHS s'.padStart(8)} ${'best'.padEnd(16)} ${'speedup'.padStart(8)} ${'rel.obj.diff'.padStart(12)}\n`);
+  process.stdout.write(`hppo PDLP tol ${TOL} device ${DEVICE} vs HiGHS (${METHODS}, limit ${HIGHS_LIMIT}s)\n`);
+  process.stdout.write(`${'instance (dense block)'.padEnd(28)} ${'hppo s'.padStart(8)} ${'iters'.padStart(7)} ${'HiGHS s'.padStart(8)} ${'best'.padEnd(16)} ${'speedup'.padStart(8)} ${'rel.obj.diff'.padStart(12)}\n`);
   for (const size of SIZES) {
     const file = instancePath(size);
     const mps = await readMps(file);
     const problem = lpFromMps(mps);
-    let best: LpResult | undefined;
-    let bestSec = Infinity;
-    for (let r = 0; r < REPS; r++) {
-      const t0 = performance.now();
-      const res = await solveLp(problem, { tolerance: TOL, device: DEVICE, denseFloat32: FLOAT32 });
-      const sec = (performance.now() - t0) / 1000;
-      if (sec < bestSec) {
-        bestSec = sec;
-        best = res;
+    const runs: Array<{ float32: boolean; sec: number; res: LpResult }> = [];
+    for (const float32 of MODES) {
+      let best: LpResult | undefined;
+      let bestSec = Infinity;
+      for (let r = 0; r < REPS; r++) {
+        const t0 = performance.now();
+        const res = await solveLp(problem, { tolerance: TOL, device: DEVICE, denseFloat32: float32 });
+        const sec = (performance.now() - t0) / 1000;
+        if (sec < bestSec) {
+          bestSec = sec;
+          best = res;
+        }
       }
+      runs.push({ float32, sec: bestSec, res: best! });
     }
     const highs = runHighs(file);
     const optimal = highs.filter((h) => h.status === 'optimal' && h.seconds !== null && h.objective !== null);
     const fastest = optimal.reduce<HighsLine | undefined>((a, h) => (a === undefined || h.seconds! < a.seconds! ? h : a), undefined);
     const ref = fastest?.objective ?? null;
-    const relDiff = ref === null || !best ? null : Math.abs(best.objective - ref) / Math.abs(ref);
-    const speedup = fastest ? fastest.seconds! / bestSec : null;
     const name = file.split('/').pop()!;
-    process.stdout.write(
-      `${name.padEnd(24)} ${bestSec.toFixed(3).padStart(8)} ${String(best?.iterations).padStart(7)} ${(fastest?.seconds?.toFixed(3) ?? '-').padStart(8)} ${(fastest?.solver ?? 'none optimal').padEnd(16)} ${(speedup?.toFixed(2) ?? '-').padStart(8)} ${(relDiff?.toExponential(2) ?? '-').padStart(12)}\n`,
-    );
+    const hppo = runs.map(({ float32, sec, res }) => {
+      const relDiff = ref === null ? null : Math.abs(res.objective - ref) / Math.abs(ref);
+      const speedup = fastest ? fastest.seconds! / sec : null;
+      const label = `${name}${float32 ? ' f32' : ' f64'}`;
+      process.stdout.write(
+        `${label.padEnd(28)} ${sec.toFixed(3).padStart(8)} ${String(res.iterations).padStart(7)} ${(fastest?.seconds?.toFixed(3) ?? '-').padStart(8)} ${(fastest?.solver ?? 'none optimal').padEnd(16)} ${(speedup?.toFixed(2) ?? '-').padStart(8)} ${(relDiff?.toExponential(2) ?? '-').padStart(12)}  obj ${res.objective}\n`,
+      );
+      return {
+        float32,
+        seconds: Number(sec.toFixed(4)),
+        setupSeconds: res.setupSeconds,
+        solveSeconds: res.solveSeconds,
+        status: res.status,
+        iterations: res.iterations,
+        objective: res.objective,
+        speedup: speedup === null ? null : Number(speedup.toFixed(3)),
+        relObjectiveDiff: relDiff,
+        device: res.device,
+      };
+    });
     for (const h of highs) process.stdout.write(`    ${h.solver.padEnd(18)} ${h.status.padEnd(12)} ${h.seconds ?? '-'} s  objective ${h.objective ?? '-'}  iterations ${h.iterations ?? '-'}\n`);
     rows.push({
       instance: name,
       rows: mps.numRows,
       cols: mps.numCols,
       nnz: mps.A.values.length,
-      hppoSeconds: Number(bestSec.toFixed(4)),
-      hppoSetupSeconds: best?.setupSeconds,
-      hppoSolveSeconds: best?.solveSeconds,
-      hppoStatus: best?.status,
-      hppoIterations: best?.iterations,
-      hppoObjective: best?.objective,
-      device: best?.device,
-      denseBlock: best?.denseBlock,
+      denseBlock: runs[0]?.res.denseBlock ?? null,
+      hppo,
       highs: highs.map((h) => ({ solver: h.solver, status: h.status, seconds: h.seconds, objective: h.objective })),
       bestHighs: fastest?.solver ?? null,
       bestHighsSeconds: fastest?.seconds ?? null,
-      speedup: speedup === null ? null : Number(speedup.toFixed(3)),
-      relObjectiveDiff: relDiff,
     });
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'lp', tolerance: TOL, device: DEVICE, float32: FLOAT32, date: new Date().toISOString(), instances: rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'lp', tolerance: TOL, device: DEVICE, date: new Date().toISOString(), instances: rows })}\n`);
 }
 
 main().catch((err: unknown) => {
