@@ -46,6 +46,11 @@ std::vector<double> f64(const Napi::Value& v, const std::string& path, std::size
   return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
 }
 
+std::vector<double> reqF64(const Napi::Object& o, const char* name, const std::string& path, std::size_t expect) {
+  if (!present(o, name)) throw ArgError(path + "." + name + ": missing");
+  return f64(o.Get(name), path + "." + name, expect);
+}
+
 std::vector<double> optF64(const Napi::Object& o, const char* name, const std::string& path, std::size_t expect) {
   if (!present(o, name)) return {};
   return f64(o.Get(name), path + "." + name, expect);
@@ -104,11 +109,11 @@ std::unique_ptr<AdmmJob> buildJob(const Napi::Object& prob, const Napi::Object& 
   } else if (present(prob, "P")) {
     p.pSparse = csc(prob.Get("P"), "problem.P", p.n, p.n);
   }
-  p.q = f64(present(prob, "q") ? prob.Get("q") : Napi::Value(), "problem.q", n);
+  p.q = reqF64(prob, "q", "problem", n);
   if (present(prob, "A")) p.A = csc(prob.Get("A"), "problem.A", p.m, p.n);
   else if (m > 0) throw ArgError("problem.A: missing while m = " + std::to_string(m));
-  p.l = f64(present(prob, "l") ? prob.Get("l") : Napi::Value(), "problem.l", m);
-  p.u = f64(present(prob, "u") ? prob.Get("u") : Napi::Value(), "problem.u", m);
+  p.l = reqF64(prob, "l", "problem", m);
+  p.u = reqF64(prob, "u", "problem", m);
   p.lb = optF64(prob, "lb", "problem", n);
   p.ub = optF64(prob, "ub", "problem", n);
   if (present(prob, "costs")) {
