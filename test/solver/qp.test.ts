@@ -273,3 +273,19 @@ test('csrToCsc: transposes the storage order and keeps row indices increasing', 
   assert.deepEqual(Array.from(c.rowIdx), [0, 1, 0]);
   assert.deepEqual(Array.from(c.values), [1, 3, 2]);
 });
+
+test("solveQp: device 'cuda' runs the factor form on the GPU, or says why it fell back to the CPU", async () => {
+  const p = bigFactorQp(300, 20, 11);
+  const cpu = await solveQp(p, { tolerance: 1e-6, device: 'cpu' });
+  const r = await solveQp(p, { tolerance: 1e-6, device: 'cuda' });
+  assert.equal(r.status, 'optimal');
+  if (r.backend === 'cuda') {
+    assert.equal(r.device, 'cuda/woodbury');
+    assert.ok(Math.abs(r.objective - cpu.objective) <= 1e-7 * Math.max(1, Math.abs(cpu.objective)));
+  } else {
+    process.stdout.write(`# cuda path not exercised: ${r.warnings.join('; ')}\n`);
+    assert.equal(r.device, 'cpu/woodbury');
+    assert.ok(r.warnings.some((w) => w.startsWith("device 'cuda'")), JSON.stringify(r.warnings));
+    assert.equal(r.objective, cpu.objective);
+  }
+});
