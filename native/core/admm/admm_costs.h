@@ -118,7 +118,10 @@ inline void costSubdiff(const CostView& f, double w, double* lo, double* hi) {
     return;
   }
   for (int j = 0; j <= f.nb; ++j) {
-    if (j < f.nb && t == f.breaks[j]) { *lo = f.slopes[j]; *hi = f.slopes[j + 1]; return; }
+    // A point stored as x0 + break does not give back exactly `break` as t: compare with a
+    // round-off allowance so a kink is recognized as one.
+    double tol = 1e-13 * (1.0 + std::fabs(f.x0) + (j < f.nb ? std::fabs(f.breaks[j]) : 0.0));
+    if (j < f.nb && std::fabs(t - f.breaks[j]) <= tol) { *lo = f.slopes[j]; *hi = f.slopes[j + 1]; return; }
     if (j == f.nb || t < f.breaks[j]) { *lo = *hi = f.slopes[j]; return; }
   }
 }
