@@ -436,3 +436,36 @@ HPPO_TEST("admm: polishing with 3/2-power impact costs (Newton rounds) matches a
     HPPO_CHECK_NEAR(ia.objective, ib.objective, 1e-8);
   }
 }
+
+HPPO_TEST("admm: polishing with piecewise-linear costs matches a tight unpolished solve") {
+  for (std::uint64_t seed : {21u, 22u, 23u}) {
+    Problem p = randomFactorQp(45, 5, seed);
+    p.costs.buy.clear();
+    p.costs.sell.clear();
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> U(0, 1);
+    p.costs.pwlPtr.assign(1, 0);
+    for (int j = 0; j < p.n; ++j) {
+      double b0 = -0.01 * U(rng), b1 = 0.01 * U(rng);
+      p.costs.pwlBreaks.push_back(b0);
+      p.costs.pwlBreaks.push_back(b1);
+      double s0 = -0.02 - 0.01 * U(rng);
+      p.costs.pwlSlopes.push_back(s0);
+      p.costs.pwlSlopes.push_back(s0 + 0.01 + 0.01 * U(rng));
+      p.costs.pwlSlopes.push_back(0.02 + 0.01 * U(rng));
+      p.costs.pwlPtr.push_back(p.costs.pwlPtr.back() + 2);
+    }
+    Solution a; Info ia;
+    run(p, Settings{}, &a, &ia);
+    Settings tightS = tight();
+    tightS.epsAbs = tightS.epsRel = 1e-10;
+    tightS.polish = false;
+    tightS.maxIter = 2000000;
+    Solution b; Info ib;
+    run(p, tightS, &b, &ib);
+    HPPO_CHECK(ia.status == Status::kSolved && ib.status == Status::kSolved);
+    HPPO_CHECK_MSG(ia.polished == 1, "seed " << seed << " polished " << ia.polished);
+    HPPO_CHECK_NEAR(ia.objective, ib.objective, 1e-8);
+    HPPO_CHECK_MSG(ia.gap < 1e-9, "gap " << ia.gap);
+  }
+}
