@@ -289,3 +289,15 @@ test("solveQp: device 'cuda' runs the factor form on the GPU, or says why it fel
     assert.equal(r.objective, cpu.objective);
   }
 });
+
+test('solveQp: concurrent solves (libuv worker threads) give the same results as sequential ones', async () => {
+  const problems = [bigFactorQp(200, 10, 21), bigFactorQp(250, 12, 22), bigFactorQp(300, 8, 23)];
+  const seq = [];
+  for (const p of problems) seq.push(await solveQp(p, { tolerance: 1e-6 }));
+  const par = await Promise.all(problems.map((p) => solveQp(p, { tolerance: 1e-6 })));
+  for (let i = 0; i < problems.length; i++) {
+    assert.equal(par[i]!.status, 'optimal');
+    assert.equal(par[i]!.objective, seq[i]!.objective);
+    assert.deepEqual(Array.from(par[i]!.x), Array.from(seq[i]!.x));
+  }
+});
