@@ -7,11 +7,12 @@
 // (~0.3 s of module loading) that the job's main thread never uses (issue 7: start-up).
 import { JobFinished, JobProgress, StartJob, type JobStatus } from '../../src/gen/hppo/v1/job.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { WorkerPool, is, startNode } from '../../src/runtime/index.js';
+import { is, startNode } from '../../src/runtime/index.js';
 import type { Params } from '../../src/sweep/evaluator.js';
 import type { CompiledJob } from '../../src/sweep/job-config.js';
 import { metricsFromProto, paramsFromProto } from '../../src/sweep/params.js';
 import { jobMasterActor } from './job-master.js';
+import { prestartWorkers, type PrestartedWorkers } from './prestart.js';
 import type { SearchAnalysis } from '../../src/search/analysis.js';
 
 export interface JobTrial {
@@ -45,22 +46,32 @@ export interface RunJobOptions {
   durable?: boolean;
   log?: Logger;
   onProgress?(status: JobStatus): void;
+  /** Workers the caller already started (prestartWorkers with job.execution.workers); default: started here. */
+  prestarted?: PrestartedWorkers;
 }
 
 export async function runJob(job: CompiledJob, opts: RunJobOptions = {}): Promise<JobRunResult> {
   const t0 = performance.now();
   const log = opts.log ?? createLogger('run-job');
-  // The node (embedded nats-server, connection) and the worker threads start together: the
-  // workers' bootstrap and module loading overlap the server start-up and get its URL when ready.
-  const nodeId = process.env['HPPO_NODE_ID'] ?? `node-${process.pid}`;
+  // The node (embedded nats-server, connection) and the worker threads start together (or the
+  // workers were started even earlier by the caller): their bootstrap and module loading overlap
+  // the server start-up, and they get its URL when it is ready.
+  const workers = opts.prestarted ?? prestartWorkers(job.execution.workers, log);
+  const nodeId = workers.nodeId;
   const nodeStarting = startNode({ nodeId, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
   let tNode = 0;
-  const nodeReady = nodeStarting.then((n) => {
-    tNode = performance.now();
-    return n;
-  });
-  const workerModule = new URL(`../backtester/worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
-  const poolStarting = WorkerPool.start({ count: job.execution.workers, natsUrl: nodeReady.then((n) => n.natsUrl), nodeIdPrefix: nodeId, module: workerModule, log });
+  const nodeReady = nodeStarting.then(
+    (n) => {
+      tNode = performance.now();
+      workers.connect(n.natsUrl);
+      return n;
+    },
+    (err: unknown) => {
+      workers.connect(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    },
+  );
+  const poolStarting = workers.pool;
   const [nodeResult, poolResult] = await Promise.allSettled([nodeReady, poolStarting]);
   if (nodeResult.status === 'rejected') throw nodeResult.reason; // the pool stopped its workers itself
   const node = nodeResult.value;
