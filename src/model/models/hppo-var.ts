@@ -35,6 +35,8 @@ import type { PricePanel } from '../../data/panel.js';
 import { InvalidArgumentError, SolverError } from '../../errors.js';
 import { buildCvarLps, numpySum, scenarioMeans, type ScenarioWindow } from '../../solver/cvar-lp.js';
 import { BasisStatus, DenseLpStatus, solveDenseLpBatchPacked, type DenseLp, type DenseLpOptions } from '../../solver/small-lp.js';
+import type { BatchRebalanceContext, BatchStrategy } from '../batch.js';
+import type { Params, Strategy, StrategyContext } from '../strategy.js';
 
 /** Native status codes in order (small-lp.ts / dense_lp.h `Status`). */
 const STATUS_BY_CODE: readonly DenseLpStatus[] = [
@@ -46,8 +48,6 @@ const STATUS_BY_CODE: readonly DenseLpStatus[] = [
   DenseLpStatus.Cancelled,
   DenseLpStatus.NotRun,
 ];
-import type { BatchRebalanceContext, BatchStrategy } from '../batch.js';
-import type { Params, Strategy, StrategyContext } from '../strategy.js';
 
 export interface HppoVarOptions {
   /** Daily returns in the estimation window (S). Default 20. */
