@@ -45,6 +45,25 @@ export {
 } from './model/index.js';
 // Built-in event-driven models (momentum, mean-cvar, fof-bl), model resolution, one-backtest runner.
 export * from './model/models/index.js';
+// The HPPO VaR model (historical CVaR LP at tail probability alpha, annualized target mu): both forms.
+export {
+  compileHppoVarOptions,
+  hppoVarBatchStrategy,
+  hppoVarCell,
+  hppoVarStrategy,
+  hppoVarWindow,
+  scatterHppoVarWeights,
+  solveHppoVarCells,
+  solveHppoVarDate,
+  type HppoVarBatchStats,
+  type HppoVarCell,
+  type HppoVarDateSolution,
+  type HppoVarOptions,
+  type HppoVarSolution,
+  type HppoVarWarmState,
+  type HppoVarWindow,
+  type ResolvedHppoVarOptions,
+} from './model/models/hppo-var.js';
 export { flattenMetrics, prepareStrategyRun, runStrategyTrial, type PreparedStrategyRun } from './sweep/strategy-evaluator.js';
 export {
   BasisStatus,
