@@ -13,7 +13,8 @@
  *    and warm, split into LP solves, windows and the rest (execution, accounting, metrics);
  *  - the ratio of per-backtest time per core (reference sweep / 121 on its one core vs hppo),
  *    backtests/s/core, the ratio to the paper's 10.9 s per backtest;
- *  - the 1 210-point grid end to end: mu 0.100 … 0.209 step 0.001 (110 values) × the 11 alphas;
+ *  - the 1 210-point grid end to end: mu 0.100 … 0.209 step 0.001 (110 values) × the 11 alphas
+ *    (one batch of 605 per worker, as the 121-point config's one batch of 61);
  *  - a profile breakdown of the end-to-end run.
  * Last line: one JSON object. Needs dist/ built (make build) and ../shared (HPPO_DATA,
  * HPPO_REFERENCE_DIR); without them it says what is missing and exits 0 with {"skipped": ...}.
@@ -172,7 +173,8 @@ async function main(): Promise<void> {
     const doc = readFileSync(CONFIG, 'utf8')
       .replace(/^name: .*$/m, 'name: hppo-var-reference-rules-1210')
       .replace(/^  dataDir: .*$/m, `  dataDir: ${JSON.stringify(DATA_DIR)}`)
-      .replace(/^  mu: .*$/m, '  mu: {type: float, low: 0.1, high: 0.209, step: 0.001}');
+      .replace(/^  mu: .*$/m, '  mu: {type: float, low: 0.1, high: 0.209, step: 0.001}')
+      .replace(/^  batchSize: .*$/m, '  batchSize: 605');
     const bigConfig = join(tmp, 'grid-1210.yaml');
     writeFileSync(bigConfig, doc);
     const big = hppoEndToEnd(bigConfig);
