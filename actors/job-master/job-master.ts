@@ -156,10 +156,12 @@ export function jobMasterActor(opts: JobMasterOptions = {}): Actor {
   }
 
   /**
-   * record() for the results of one batch: the same checks, numbering and order, but the journal
-   * appends are pipelined (published together, then every ack awaited) instead of one round trip
-   * per trial, which dominated large grids (1 210 trials: ~0.35 s of socket writes on the main
-   * thread while the workers waited). Still durable before it counts.
+   * record() for the results of one batch: the same checks and order, but the journal appends are
+   * pipelined (published together, then every ack awaited) instead of one round trip per trial,
+   * which dominated large grids (1 210 trials: ~0.35 s of socket writes on the main thread while
+   * the workers waited). Still durable before it counts. Numbers are assigned before the searcher
+   * is told, so a trial it rejected as a duplicate (not possible once the candidate-id check above
+   * passed) would leave a gap in the numbering instead of reusing the number.
    */
   function recordMany(j: RunningJob, items: { c: Candidate; metrics: Record<string, number> | undefined; error: ProtoTrial['error']; seconds: number; worker: string }[]): Promise<void> {
     j.commit = j.commit.then(async () => {
