@@ -16,7 +16,7 @@ import { compileHppoVarOptions, hppoVarBatchStrategy, hppoVarCell, type HppoVarO
 import { registerEvaluator, type Evaluator, type EvaluatorSpec, type TrialInput, type TrialOutput } from './evaluator.js';
 import { compileBacktestSection, loadMarket } from './market.js';
 
-export function flattenMetrics(m: BacktestMetrics): Record<string, number> {
+function flattenMetrics(m: BacktestMetrics): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(m)) if (k !== 'extra' && typeof v === 'number') out[k] = v;
   return { ...out, ...m.extra };
