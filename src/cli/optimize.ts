@@ -17,8 +17,10 @@ function fmt(v: number | undefined, digits = 4): string {
   return v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 }
 
+const METRIC_LABELS: Record<string, string> = { alpha: 'alpha(CAPM)', annualReturn: 'annualReturn', maxDrawdown: 'maxDrawdown' };
+
 function table(trials: JobTrial[], paramNames: string[], metricNames: string[], top: number): string {
-  const head = ['#', ...paramNames, ...metricNames];
+  const head = ['#', ...paramNames, ...metricNames.map((m) => METRIC_LABELS[m] ?? m)];
   const rows = trials.slice(0, top).map((t, i) => [String(i + 1), ...paramNames.map((p) => String(t.params[p])), ...metricNames.map((m) => fmt(t.metrics[m]))]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
   const line = (r: string[]): string => r.map((x, c) => x.padStart(widths[c] as number)).join('  ');
@@ -32,12 +34,34 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     process.stderr.write('usage: hppo optimize --config FILE.yaml [--json] [--workers N] [--top K]\n');
     return 2;
   }
-  const json = args.flags.has('json');
   const workers = numberFlag(args, 'workers');
-  const top = numberFlag(args, 'top') ?? 10;
+  let doc: Record<string, unknown>;
+  try {
+    doc = loadJobDocument(file);
+  } catch (err) {
+    if (err instanceof HppoError) {
+      process.stderr.write(`hppo optimize: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  return runOptimize(doc, { file, json: args.flags.has('json'), top: numberFlag(args, 'top') ?? 10, ...(workers !== undefined ? { workers } : {}) });
+}
+
+export interface RunOptimizeOptions {
+  file?: string;
+  json?: boolean;
+  top?: number;
+  workers?: number;
+}
+
+/** Runs a job document on this node and prints the result (table or one JSON object). */
+export async function runOptimize(doc: Record<string, unknown>, o: RunOptimizeOptions): Promise<number> {
+  const json = o.json ?? false;
+  const top = o.top ?? 10;
   let job;
   try {
-    job = compileJob(loadJobDocument(file), { file, ...(workers !== undefined ? { workers } : {}) });
+    job = compileJob(doc, { ...(o.file ? { file: o.file } : {}), ...(o.workers !== undefined ? { workers: o.workers } : {}) });
   } catch (err) {
     if (err instanceof HppoError) {
       process.stderr.write(`hppo optimize: ${err.message}\n`);
