@@ -236,10 +236,15 @@ class CudaBackend final : public Backend {
     check(cudaStreamSynchronize(stream_), "download sync");
   }
 
+  // Copies on the backend's own (non-blocking) stream and waits: a plain cudaMemcpy from pageable
+  // memory runs on the legacy stream, which a non-blocking stream does not wait for.
   template <typename T>
   T* put(const std::vector<T>& h, std::size_t* bytes) {
     T* p = devAlloc<T>(h.size());
-    if (!h.empty()) check(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice), "matrix upload");
+    if (!h.empty()) {
+      check(cudaMemcpyAsync(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice, stream_), "matrix upload");
+      check(cudaStreamSynchronize(stream_), "matrix upload sync");
+    }
     *bytes += h.size() * sizeof(T);
     return p;
   }
