@@ -55,11 +55,22 @@ try {
 
   const results: Record<string, number[]> = { actorP50: [], actorP99: [], rawP50: [], rawP99: [], actorTell: [], rawPub: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    // warm-up then measure, alternating so drift hits both alike
+    // Warm-up, then raw and actor round trips interleaved one by one, so CPU frequency changes and
+    // other load hit both alike (measuring them in separate blocks made the ratio drift ±20 %).
     await timeSeq(500, () => nc.request('bench.raw.echo', payload, { timeout: 5000 }));
-    const raw = await timeSeq(ASKS, () => nc.request('bench.raw.echo', payload, { timeout: 5000 }));
     await timeSeq(500, (i) => system.ask('bench/echo', Ping, { seq: i, data: payload }, { timeoutMs: 5000 }));
-    const act = await timeSeq(ASKS, (i) => system.ask('bench/echo', Ping, { seq: i, data: payload }, { timeoutMs: 5000 }));
+    const raw: number[] = [];
+    const act: number[] = [];
+    for (let i = 0; i < ASKS; i++) {
+      let t = process.hrtime.bigint();
+      await nc.request('bench.raw.echo', payload, { timeout: 5000 });
+      raw.push(Number(process.hrtime.bigint() - t) / 1000);
+      t = process.hrtime.bigint();
+      await system.ask('bench/echo', Ping, { seq: i, data: payload }, { timeoutMs: 5000 });
+      act.push(Number(process.hrtime.bigint() - t) / 1000);
+    }
+    raw.sort((a, b) => a - b);
+    act.sort((a, b) => a - b);
     results['rawP50']?.push(pct(raw, 0.5));
     results['rawP99']?.push(pct(raw, 0.99));
     results['actorP50']?.push(pct(act, 0.5));
