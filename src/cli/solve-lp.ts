@@ -6,87 +6,23 @@
  * limits); 2 on bad arguments or an unreadable file, with a message on stderr.
  */
 import { HppoError } from '../errors.js';
+import { parseSolveArgs, type ExtraFlag } from './solve-args.js';
 import { readMps } from '../solver/mps.js';
-import { lpFromMps, solveLp, type LpDevice, type LpSettings } from '../solver/lp.js';
+import { lpFromMps, solveLp, type LpSettings } from '../solver/lp.js';
 
 const USAGE =
   'usage: hppo solve lp FILE.mps[.gz] [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]\n' +
   '                     [--threads N] [--float32] [--no-dense] [--iteration-limit N]\n';
 
-interface Args {
-  file: string;
-  json: boolean;
-  settings: LpSettings;
-}
-
-function parseArgs(argv: string[]): Args | string {
-  let file: string | undefined;
-  let json = false;
-  const settings: LpSettings = {};
-  const value = (i: number, name: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined) throw new Error(`${name}: missing value`);
-    return v;
-  };
-  const number = (s: string, name: string): number => {
-    const v = Number(s);
-    if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`${name}: "${s}" is not a number`);
-    return v;
-  };
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      switch (a) {
-        case '--json':
-          json = true;
-          break;
-        case '--tol':
-          settings.tolerance = number(value(i, a), a);
-          i++;
-          break;
-        case '--time-limit':
-          settings.timeLimitSec = number(value(i, a), a);
-          i++;
-          break;
-        case '--iteration-limit':
-          settings.iterationLimit = number(value(i, a), a);
-          i++;
-          break;
-        case '--threads':
-          settings.cpuThreads = number(value(i, a), a);
-          i++;
-          break;
-        case '--device': {
-          const d = value(i, a);
-          if (d !== 'auto' && d !== 'cpu' && d !== 'cuda') throw new Error(`--device: "${d}", expected auto, cpu or cuda`);
-          settings.device = d as LpDevice;
-          i++;
-          break;
-        }
-        case '--float32':
-          settings.denseFloat32 = true;
-          break;
-        case '--no-dense':
-          settings.denseBlock = 'off';
-          break;
-        case '-h':
-        case '--help':
-          return 'help';
-        default:
-          if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
-          if (file !== undefined) throw new Error(`unexpected argument "${a}" (one FILE only)`);
-          file = a;
-      }
-    }
-  } catch (err) {
-    return (err as Error).message;
-  }
-  if (file === undefined) return 'missing FILE';
-  return { file, json, settings };
-}
+const EXTRA: Record<string, ExtraFlag<LpSettings>> = {
+  '--iteration-limit': { kind: 'number', apply: (s, v) => void (s.iterationLimit = v) },
+  '--threads': { kind: 'number', apply: (s, v) => void (s.cpuThreads = v) },
+  '--float32': { kind: 'switch', apply: (s) => void (s.denseFloat32 = true) },
+  '--no-dense': { kind: 'switch', apply: (s) => void (s.denseBlock = 'off') },
+};
 
 export async function solveLpCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseSolveArgs(argv, EXTRA);
   if (args === 'help') {
     process.stdout.write(USAGE);
     return 0;

@@ -8,78 +8,19 @@
  * an unreadable file or a problem that is not convex, with a message on stderr.
  */
 import { HppoError } from '../errors.js';
+import { parseSolveArgs, type ExtraFlag } from './solve-args.js';
 import { readFof } from '../solver/fof.js';
 import { readMps } from '../solver/mps.js';
-import { qpFromMps, solveQp, type QpDevice, type QpProblem, type QpSettings } from '../solver/qp.js';
+import { qpFromMps, solveQp, type QpProblem, type QpSettings } from '../solver/qp.js';
 
 const USAGE =
   'usage: hppo solve qp FILE.(mps|qps)[.gz]|fof_N.json [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]\n' +
   '                     [--max-iter N] [--no-polish]\n';
 
-interface Args {
-  file: string;
-  json: boolean;
-  settings: QpSettings;
-}
-
-function parseArgs(argv: string[]): Args | string {
-  let file: string | undefined;
-  let json = false;
-  const settings: QpSettings = {};
-  const value = (i: number, name: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined) throw new Error(`${name}: missing value`);
-    return v;
-  };
-  const number = (s: string, name: string): number => {
-    const v = Number(s);
-    if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`${name}: "${s}" is not a number`);
-    return v;
-  };
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      switch (a) {
-        case '--json':
-          json = true;
-          break;
-        case '--tol':
-          settings.tolerance = number(value(i, a), a);
-          i++;
-          break;
-        case '--time-limit':
-          settings.timeLimitSec = number(value(i, a), a);
-          i++;
-          break;
-        case '--max-iter':
-          settings.maxIter = number(value(i, a), a);
-          i++;
-          break;
-        case '--no-polish':
-          settings.polish = false;
-          break;
-        case '--device': {
-          const d = value(i, a);
-          if (d !== 'auto' && d !== 'cpu' && d !== 'cuda') throw new Error(`--device: "${d}", expected auto, cpu or cuda`);
-          settings.device = d as QpDevice;
-          i++;
-          break;
-        }
-        case '-h':
-        case '--help':
-          return 'help';
-        default:
-          if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
-          if (file !== undefined) throw new Error(`unexpected argument "${a}" (one FILE only)`);
-          file = a;
-      }
-    }
-  } catch (err) {
-    return (err as Error).message;
-  }
-  if (file === undefined) return 'missing FILE';
-  return { file, json, settings };
-}
+const EXTRA: Record<string, ExtraFlag<QpSettings>> = {
+  '--max-iter': { kind: 'number', apply: (s, v) => void (s.maxIter = v) },
+  '--no-polish': { kind: 'switch', apply: (s) => void (s.polish = false) },
+};
 
 interface Loaded {
   problem: QpProblem;
@@ -112,7 +53,7 @@ export interface CommandIo {
 const processIo: CommandIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 export async function solveQpCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseSolveArgs(argv, EXTRA);
   if (args === 'help') {
     io.out(USAGE);
     return 0;
