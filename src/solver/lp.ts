@@ -10,7 +10,8 @@
  * and streamed as dense. Outcomes (optimal, infeasible, unbounded, limits) are statuses; bad input
  * throws InvalidArgumentError; an aborted signal rejects with CancelledError.
  */
-import { CancelledError, HppoError, InvalidArgumentError, SolverError } from '../errors.js';
+import { runNativeJob, mapNativeError } from './native-job.js';
+import { CancelledError, InvalidArgumentError } from '../errors.js';
 import type { MpsProblem } from './mps.js';
 import { loadNative } from './native.js';
 
@@ -210,16 +211,6 @@ function checkArray(v: unknown, field: string, len: number): void {
   if (v.length !== len) throw new InvalidArgumentError(field, `length ${v.length}, expected ${len}`);
 }
 
-function mapNativeError(err: unknown): Error {
-  if (err instanceof HppoError) return err;
-  const e = err as Error & { code?: string };
-  if (e && e.code === 'INVALID_ARGUMENT') {
-    const msg = String(e.message);
-    const colon = msg.indexOf(': ');
-    return colon > 0 ? new InvalidArgumentError(msg.slice(0, colon), msg.slice(colon + 2), { cause: err }) : new InvalidArgumentError('problem', msg, { cause: err });
-  }
-  return new SolverError(`pdlp: ${e?.message ?? String(err)}`, { cause: err });
-}
 
 const negate = (a: Float64Array): Float64Array => {
   const out = new Float64Array(a.length);
@@ -265,23 +256,7 @@ export async function solveLp(problem: LpProblem, settings: LpSettings = {}, opt
     warmStartX: s.warmStartX,
     warmStartY: s.warmStartY && max ? negate(s.warmStartY) : s.warmStartY,
   };
-  let handle: ReturnType<NativePdlp['pdlpSolve']>;
-  try {
-    handle = native.pdlpSolve(nativeProblem, nativeSettings, onProgress);
-  } catch (err) {
-    throw mapNativeError(err);
-  }
-  const onAbort = (): void => handle.cancel();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let r: NativeLpResult;
-  try {
-    r = await handle.promise;
-  } catch (err) {
-    throw mapNativeError(err);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
-  if (r.status === 'cancelled') throw new CancelledError(`LP solve cancelled after ${r.iterations} iterations`, { cause: signal?.reason });
+  const r = await runNativeJob<NativeLpResult>('pdlp', 'LP solve', () => native.pdlpSolve(nativeProblem, nativeSettings, onProgress), signal);
   const sign = max ? -1 : 1;
   return {
     status: r.status,

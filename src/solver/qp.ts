@@ -11,7 +11,8 @@
  * exact prox inside the splitting. Outcomes (optimal, infeasible, limits) are statuses; bad input
  * throws InvalidArgumentError; an aborted signal rejects with CancelledError.
  */
-import { CancelledError, HppoError, InvalidArgumentError, SolverError } from '../errors.js';
+import { runNativeJob, mapNativeError } from './native-job.js';
+import { CancelledError, InvalidArgumentError } from '../errors.js';
 import type { MpsProblem } from './mps.js';
 import { loadNative } from './native.js';
 
@@ -240,16 +241,6 @@ function checkCsc(v: CscData | undefined, field: string, cols: number): void {
   checkArray(v.values, `${field}.values`, v.rowIdx.length);
 }
 
-function mapNativeError(err: unknown): Error {
-  if (err instanceof HppoError) return err;
-  const e = err as Error & { code?: string };
-  if (e && e.code === 'INVALID_ARGUMENT') {
-    const msg = String(e.message);
-    const colon = msg.indexOf(': ');
-    return colon > 0 ? new InvalidArgumentError(msg.slice(0, colon), msg.slice(colon + 2), { cause: err }) : new InvalidArgumentError('problem', msg, { cause: err });
-  }
-  return new SolverError(`admm: ${e?.message ?? String(err)}`, { cause: err });
-}
 
 /** Solves a QP with ADMM off the event loop. */
 export async function solveQp(problem: QpProblem, settings: QpSettings = {}, options: SolveQpOptions = {}): Promise<QpResult> {
@@ -317,23 +308,7 @@ export async function solveQp(problem: QpProblem, settings: QpSettings = {}, opt
       pwlSlopes: c.piecewiseLinear?.slopes,
     },
   };
-  let handle: ReturnType<NativeAdmm['admmSolve']>;
-  try {
-    handle = native.admmSolve(nativeProblem, s, onProgress);
-  } catch (err) {
-    throw mapNativeError(err);
-  }
-  const onAbort = (): void => handle.cancel();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let r: NativeQpResult;
-  try {
-    r = await handle.promise;
-  } catch (err) {
-    throw mapNativeError(err);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
-  if (r.status === 'cancelled') throw new CancelledError(`QP solve cancelled after ${r.iterations} iterations`, { cause: signal?.reason });
+  const r = await runNativeJob<NativeQpResult>('admm', 'QP solve', () => native.admmSolve(nativeProblem, s, onProgress), signal);
   const offset = problem.offset ?? 0;
   const result: QpResult = {
     status: r.status,
