@@ -2,6 +2,8 @@
  * The hppo CLI. Each command lives in its own module, loaded on demand so `hppo solve lp` does
  * not pay for NATS or Arrow start-up. Add a command by adding one line to `commands`.
  */
+import { HppoError } from '../errors.js';
+
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -33,5 +35,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hppo: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return (await cmd.load())(argv.slice(1));
+  try {
+    return await (await cmd.load())(argv.slice(1));
+  } catch (err) {
+    // Errors of the taxonomy are for the user: one clear line (HPPO_DEBUG=1 for the stack).
+    if (err instanceof HppoError && !process.env['HPPO_DEBUG']) {
+      process.stderr.write(`hppo ${name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }

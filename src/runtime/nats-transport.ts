@@ -33,7 +33,9 @@ export class NatsTransport implements Transport {
       reconnectTimeWait: opts.reconnectTimeWaitMs ?? 250,
       reconnectJitter: 50,
       pingInterval: 10_000,
-      waitOnFirstConnect: true,
+      // Fail fast at start-up when the server is not there (a clear error, not a silent hang);
+      // once connected, reconnect forever.
+      waitOnFirstConnect: false,
       timeout: 5_000,
     };
     let nc: NatsConnection;

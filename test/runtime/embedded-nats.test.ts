@@ -34,3 +34,9 @@ test('a node with no NATS URL starts its own server and reports its status', asy
   }
   assert.equal(existsSync(node.embedded.storeDir), false);
 });
+
+test('a configured NATS URL with no server behind it fails fast with an error naming the URL', async () => {
+  const { NatsTransport } = await import('../../src/runtime/nats-transport.js');
+  const { TransportError } = await import('../../src/errors.js');
+  await assert.rejects(NatsTransport.connect({ servers: 'nats://127.0.0.1:1' }), (e: unknown) => e instanceof TransportError && /127\.0\.0\.1:1/.test(e.message));
+});
