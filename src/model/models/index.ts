@@ -8,7 +8,8 @@
  * A trial's parameters are the scalar entries of `model.options` overridden by the trial's own
  * params (so options hold the fixed values and the search space the searched ones). Non-scalar
  * options (bounds per asset, Black–Litterman views) are the model's structured configuration.
- * The HPPO VaR model (hppo-var) has its own evaluator and is not listed here.
+ * The HPPO VaR model (hppo-var) is listed for single backtests (`hppo backtest`: metrics and NAV);
+ * sweeps use its batch evaluator (src/sweep/hppo-var-evaluator.ts, registered last).
  */
 import { ConfigError, InvalidArgumentError } from '../../errors.js';
 import { loadStrategy } from '../strategy-loader.js';
@@ -16,6 +17,7 @@ import type { ParamValue, Params, Strategy } from '../strategy.js';
 import { momentumStrategy, MOMENTUM_PARAMS } from './momentum.js';
 import { meanCvarStrategy, MEAN_CVAR_OPTIONS, MEAN_CVAR_PARAMS } from './mean-cvar.js';
 import { fofBlStrategy, FOF_BL_OPTIONS, FOF_BL_PARAMS } from './fof-bl.js';
+import { hppoVarStrategy, type HppoVarOptions } from './hppo-var.js';
 
 export interface BuiltinModel {
   readonly name: string;
@@ -49,6 +51,13 @@ export const BUILTIN_MODELS: Readonly<Record<string, BuiltinModel>> = {
     params: FOF_BL_PARAMS,
     options: FOF_BL_OPTIONS,
     create: (p, o) => fofBlStrategy(p, o),
+  },
+  'hppo-var': {
+    name: 'hppo-var',
+    summary: 'the HPPO VaR model: minimum historical CVaR at tail probability alpha with annualized mean >= mu, long only (exact LP)',
+    params: ['alpha', 'mu'],
+    options: ['window', 'windowIncludesToday', 'periodsPerYear', 'solver', 'chainLength', 'threads'],
+    create: (p, o) => hppoVarStrategy(p, o as HppoVarOptions),
   },
 };
 
