@@ -72,7 +72,8 @@ export function hyperparameterCheckpoint(n: number): number {
 export class BoEngine implements Engine {
   private initProduced = false;
   private covered = false;
-  private fitCache: { m: number; theta: Float64Array } | null = null;
+  /** θ per hyperparameter checkpoint (observation count), a pure function of the told history. */
+  private readonly thetaMemo = new Map<number, Float64Array>();
   /** Wall time of the last model-based produce (ms), for benchmarks; not part of the state. */
   lastProduceMs = 0;
 
@@ -174,7 +175,6 @@ export class BoEngine implements Engine {
       }
       const key = space.key(picked.params);
       taken.add(key);
-      for (let i = 0; i < pool.m; i++) if (pool.keys[i] === key) pool.alive[i] = 0;
       out.push({ id: ctx.allocId(), params: picked.params, origin: 'bo' });
       if (j === n - 1) break;
       const muBefore = meanAt(picked.x);
@@ -187,42 +187,64 @@ export class BoEngine implements Engine {
     return out;
   }
 
-  /** Hyperparameters fitted on the first checkpoint(n) observations (cached per checkpoint). */
+  /**
+   * Hyperparameters fitted on the first checkpoint(n) observations. Up to 20 observations each
+   * checkpoint is fitted from the default and `hyperparameterRestarts - 1` random starts; beyond,
+   * from the previous checkpoint's θ alone (warm start: one L-BFGS run instead of several from
+   * scratch). Every checkpoint is computed in order (memoized), whatever the batch sizes were, so
+   * θ stays a pure function of the told history and a rebuilt searcher finds the same values.
+   */
   private hyperparameters(ctx: EngineContext, obs: readonly Observation[]): Float64Array {
+    const target = hyperparameterCheckpoint(obs.length);
+    const memo = this.thetaMemo;
+    let prev: Float64Array | null = null;
+    for (let m = 1; m <= target; m = m < 20 ? m + 1 : Math.ceil(m * 1.25)) {
+      let theta = memo.get(m);
+      if (theta === undefined) {
+        theta = this.fitAt(ctx, obs, m, m > 20 ? prev : null);
+        memo.set(m, theta);
+      }
+      prev = theta;
+    }
+    return prev ?? defaultTheta(ctx.space.dim);
+  }
+
+  private fitAt(ctx: EngineContext, obs: readonly Observation[], m: number, warm: Float64Array | null): Float64Array {
     const d = ctx.space.dim;
-    const m = hyperparameterCheckpoint(obs.length);
-    if (this.fitCache?.m === m) return this.fitCache.theta;
     const prefix = modelSubset(obs.slice(0, m), this.o.maxModelPoints);
-    if (prefix.filter((o) => o.loss !== null).length < 2) return defaultTheta(d);
+    if (prefix.filter((o) => o.loss !== null).length < 2) return warm ?? defaultTheta(d);
     const { y } = standardize(prefix);
     const X = new Float64Array(prefix.length * d);
     prefix.forEach((o, i) => X.set(o.x, i * d));
-    const rng = ctx.rng(`bo-fit:${m}`);
     const { lower, upper } = thetaBounds(d);
-    const starts = [defaultTheta(d)];
-    for (let s = 1; s < this.o.hyperparameterRestarts; s++) {
-      const t = new Float64Array(d + 2);
-      for (let k = 0; k < d; k++) t[k] = Math.log(0.05) + rng.next() * (Math.log(2) - Math.log(0.05));
-      t[d] = Math.log(0.3) + rng.next() * (Math.log(3) - Math.log(0.3));
-      t[d + 1] = Math.log(1e-5) + rng.next() * (Math.log(1e-1) - Math.log(1e-5));
-      for (let k = 0; k < d + 2; k++) t[k] = Math.min(upper[k] as number, Math.max(lower[k] as number, t[k] as number));
-      starts.push(t);
+    const starts = warm ? [warm] : [defaultTheta(d)];
+    if (!warm) {
+      const rng = ctx.rng(`bo-fit:${m}`);
+      for (let s = 1; s < this.o.hyperparameterRestarts; s++) {
+        const t = new Float64Array(d + 2);
+        for (let k = 0; k < d; k++) t[k] = Math.log(0.05) + rng.next() * (Math.log(2) - Math.log(0.05));
+        t[d] = Math.log(0.3) + rng.next() * (Math.log(3) - Math.log(0.3));
+        t[d + 1] = Math.log(1e-5) + rng.next() * (Math.log(1e-1) - Math.log(1e-5));
+        for (let k = 0; k < d + 2; k++) t[k] = Math.min(upper[k] as number, Math.max(lower[k] as number, t[k] as number));
+        starts.push(t);
+      }
     }
     const fit = fitGpHyperparameters(X, y, prefix.length, d, { starts, maxIterations: this.o.fitIterations });
-    const theta = Number.isFinite(fit.value) ? fit.theta : defaultTheta(d);
-    this.fitCache = { m, theta };
-    return theta;
+    return Number.isFinite(fit.value) ? fit.theta : (warm ?? defaultTheta(d));
   }
 
-  /** Random and local (around the best observations) feasible, unseen candidates with their predictions. */
+  /**
+   * Random and local (around the best observations) feasible candidates with their predictions.
+   * Duplicates (of each other, of observed/pending trials, of this batch) are rejected lazily in
+   * `pick`, only for the few best-scoring ones: a canonical key per candidate cost more than the
+   * GP predictions.
+   */
   private buildPool(ctx: EngineContext, gp: GaussianProcess, anchors: readonly Float64Array[], rng: Rng): Pool {
     const space = ctx.space;
     const d = space.dim;
     const S = this.o.acquisitionSamples;
     const xs = new Float64Array(S * d);
-    const keys: string[] = [];
     const params: Params[] = [];
-    const seenHere = new Set<string>();
     const raw = new Float64Array(d);
     let m = 0;
     for (let s = 0; s < S; s++) {
@@ -234,11 +256,8 @@ export class BoEngine implements Engine {
         }
       } else for (let k = 0; k < d; k++) raw[k] = rng.next();
       const p = space.decode(raw);
-      const key = space.key(p);
-      if (seenHere.has(key) || !space.isFeasible(p) || ctx.hasSeen(p)) continue;
-      seenHere.add(key);
+      if (!space.isFeasible(p)) continue;
       xs.set(space.encode(p), m * d);
-      keys.push(key);
       params.push(p);
       m++;
     }
@@ -246,18 +265,32 @@ export class BoEngine implements Engine {
     const variance = new Float64Array(m);
     const V = new Float64Array(m * gp.capacity);
     gp.predictPool(xs, m, mean, variance, V);
-    return { m, xs, keys, params, mean, variance, V, alive: new Uint8Array(m).fill(1) };
+    return { m, xs, keys: new Array<string | undefined>(m), params, mean, variance, V, alive: new Uint8Array(m).fill(1) };
   }
 
   /** The pool's best log-EI points refined by a stochastic local search on the current GP. */
   private pick(ctx: EngineContext, gp: GaussianProcess, pool: Pool, best: number, taken: Set<string>, rng: Rng): { x: Float64Array; params: Params } | null {
     const space = ctx.space;
     const d = space.dim;
-    const live: number[] = [];
+    const all: number[] = [];
     const score = new Float64Array(pool.m);
     for (let i = 0; i < pool.m; i++) {
       if (!pool.alive[i]) continue;
       score[i] = logExpectedImprovement(pool.mean[i] as number, Math.sqrt(pool.variance[i] as number), best, this.o.xi);
+      all.push(i);
+    }
+    all.sort((a, b) => cmpDesc(score[a] as number, score[b] as number) || a - b);
+    // The best-scoring new points, keyed (and duplicates dropped) lazily, as many as refinement starts.
+    const live: number[] = [];
+    const liveKeys = new Set<string>();
+    for (const i of all) {
+      if (live.length >= Math.max(1, this.o.refineStarts)) break;
+      const key = (pool.keys[i] ??= space.key(pool.params[i] as Params));
+      if (taken.has(key) || liveKeys.has(key) || ctx.hasSeen(pool.params[i] as Params)) {
+        pool.alive[i] = 0;
+        continue;
+      }
+      liveKeys.add(key);
       live.push(i);
     }
     if (live.length === 0) {
@@ -273,7 +306,6 @@ export class BoEngine implements Engine {
       }
       return null;
     }
-    live.sort((a, b) => cmpDesc(score[a] as number, score[b] as number) || a - b);
     const first = live[0] as number;
     let bestX: Float64Array = pool.xs.slice(first * d, first * d + d);
     let bestP = pool.params[first] as Params;
@@ -328,7 +360,8 @@ export class BoEngine implements Engine {
 interface Pool {
   m: number;
   xs: Float64Array;
-  keys: string[];
+  /** Canonical keys, computed on demand. */
+  keys: Array<string | undefined>;
   params: Params[];
   mean: Float64Array;
   variance: Float64Array;

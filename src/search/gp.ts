@@ -356,25 +356,39 @@ export class GaussianProcess {
     const n = this.n;
     const d = this.d;
     const cap = this.capacity;
+    const X = this.X;
+    const L = this.L;
+    const alpha = this.alpha;
+    const invL2 = this.invL2;
+    const s2 = this.s2;
     for (let p = 0; p < m; p++) {
       const vp = p * cap;
+      const xp = p * d;
       let mu = 0;
+      // Kernel row k(X, x_p), inlined (the hot loop of the acquisition search).
       for (let i = 0; i < n; i++) {
-        const v = this.kernel(this.X, i * d, xs, p * d);
+        const xi = i * d;
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = (X[xi + k] as number) - (xs[xp + k] as number);
+          r2 += t * t * (invL2[k] as number);
+        }
+        const r = Math.sqrt(r2);
+        const v = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
         V[vp + i] = v;
-        mu += v * (this.alpha[i] as number);
+        mu += v * (alpha[i] as number);
       }
       let vv = 0;
       for (let i = 0; i < n; i++) {
         const ri = i * cap;
         let s = V[vp + i] as number;
-        for (let j = 0; j < i; j++) s -= (this.L[ri + j] as number) * (V[vp + j] as number);
-        s /= this.L[ri + i] as number;
+        for (let j = 0; j < i; j++) s -= (L[ri + j] as number) * (V[vp + j] as number);
+        s /= L[ri + i] as number;
         V[vp + i] = s;
         vv += s * s;
       }
       mean[p] = mu;
-      variance[p] = Math.max(0, this.s2 - vv);
+      variance[p] = Math.max(0, s2 - vv);
     }
   }
 
