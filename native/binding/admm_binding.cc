@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "admm/admm.h"
+#include "job_binding.h"
 #include "registry.h"
 
 namespace {
@@ -29,31 +30,22 @@ struct AdmmJob {
   admm::Settings settings;
 };
 
-struct ArgError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using hppo_binding::ArgError;
+using hppo_binding::f64Array;
 
 bool present(const Napi::Object& o, const char* name) {
   return o.Has(name) && !o.Get(name).IsUndefined() && !o.Get(name).IsNull();
 }
 
-std::vector<double> f64(const Napi::Value& v, const std::string& path, std::size_t expect) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw ArgError(path + ": expected a Float64Array");
-  auto a = v.As<Napi::Float64Array>();
-  if (expect != static_cast<std::size_t>(-1) && a.ElementLength() != expect)
-    throw ArgError(path + ": length " + std::to_string(a.ElementLength()) + ", expected " + std::to_string(expect));
-  return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
-}
 
 std::vector<double> reqF64(const Napi::Object& o, const char* name, const std::string& path, std::size_t expect) {
   if (!present(o, name)) throw ArgError(path + "." + name + ": missing");
-  return f64(o.Get(name), path + "." + name, expect);
+  return f64Array(o.Get(name), path + "." + name, expect);
 }
 
 std::vector<double> optF64(const Napi::Object& o, const char* name, const std::string& path, std::size_t expect) {
   if (!present(o, name)) return {};
-  return f64(o.Get(name), path + "." + name, expect);
+  return f64Array(o.Get(name), path + "." + name, expect);
 }
 
 std::vector<std::int32_t> i32(const Napi::Value& v, const std::string& path) {
@@ -91,7 +83,7 @@ admm::Csc csc(const Napi::Value& v, const std::string& path, std::int32_t rows, 
   std::vector<std::int32_t> cp = i32(o.Get("colPtr"), path + ".colPtr");
   c.colPtr.assign(cp.begin(), cp.end());
   c.rowIdx = i32(o.Get("rowIdx"), path + ".rowIdx");
-  c.values = f64(o.Get("values"), path + ".values", c.rowIdx.size());
+  c.values = f64Array(o.Get("values"), path + ".values", c.rowIdx.size());
   return c;
 }
 
@@ -104,7 +96,7 @@ std::unique_ptr<AdmmJob> buildJob(const Napi::Object& prob, const Napi::Object& 
   if (present(prob, "F")) {
     p.pForm = admm::PForm::kFactor;
     p.k = dim(prob, "k", "problem");
-    p.F = f64(prob.Get("F"), "problem.F", n * static_cast<std::size_t>(p.k));
+    p.F = f64Array(prob.Get("F"), "problem.F", n * static_cast<std::size_t>(p.k));
     p.d = optF64(prob, "d", "problem", n);
   } else if (present(prob, "P")) {
     p.pSparse = csc(prob.Get("P"), "problem.P", p.n, p.n);
@@ -265,32 +257,7 @@ class AdmmWorker : public Napi::AsyncWorker {
   admm::Info info_;
 };
 
-Napi::Value AdmmSolve(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError e = Napi::TypeError::New(env, "problem: expected an object");
-    e.Set("code", "INVALID_ARGUMENT");
-    throw e;
-  }
-  Napi::Object settings = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
-  std::unique_ptr<AdmmJob> job;
-  try {
-    job = buildJob(info[0].As<Napi::Object>(), settings);
-  } catch (const ArgError& ex) {
-    Napi::TypeError e = Napi::TypeError::New(env, ex.what());
-    e.Set("code", "INVALID_ARGUMENT");
-    throw e;
-  }
-  Napi::Function onProgress;
-  if (info.Length() >= 3 && info[2].IsFunction()) onProgress = info[2].As<Napi::Function>();
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  auto* worker = new AdmmWorker(env, std::move(job), cancel, onProgress);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", worker->promise());
-  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-  worker->Queue();
-  return handle;
-}
+Napi::Value AdmmSolve(const Napi::CallbackInfo& info) { return hppo_binding::startJob<AdmmJob, AdmmWorker>(info, buildJob); }
 
 void init(Napi::Env env, Napi::Object exports) {
   exports.Set("admmSolve", Napi::Function::New(env, AdmmSolve, "admmSolve"));

@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "pdlp/pdlp.h"
+#include "job_binding.h"
 #include "registry.h"
 
 namespace {
@@ -40,23 +41,14 @@ struct PdlpJob {
   bool hasWarm = false;
 };
 
-struct ArgError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using hppo_binding::ArgError;
+using hppo_binding::f64Array;
 
 Napi::Value getField(const Napi::Object& o, const char* name, const std::string& path) {
   if (!o.Has(name)) throw ArgError(path + "." + name + ": missing");
   return o.Get(name);
 }
 
-std::vector<double> f64Array(const Napi::Value& v, const std::string& path, std::size_t expect) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw ArgError(path + ": expected a Float64Array");
-  auto a = v.As<Napi::Float64Array>();
-  if (expect != static_cast<std::size_t>(-1) && a.ElementLength() != expect)
-    throw ArgError(path + ": length " + std::to_string(a.ElementLength()) + ", expected " + std::to_string(expect));
-  return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
-}
 
 double number(const Napi::Object& o, const char* name, double def, const std::string& path) {
   if (!o.Has(name) || o.Get(name).IsUndefined()) return def;
@@ -284,32 +276,7 @@ class PdlpWorker : public Napi::AsyncWorker {
   bool denseF32_ = false;
 };
 
-Napi::Value PdlpSolve(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError e = Napi::TypeError::New(env, "problem: expected an object");
-    e.Set("code", "INVALID_ARGUMENT");
-    throw e;
-  }
-  Napi::Object settings = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
-  std::unique_ptr<PdlpJob> job;
-  try {
-    job = buildJob(info[0].As<Napi::Object>(), settings);
-  } catch (const ArgError& ex) {
-    Napi::TypeError e = Napi::TypeError::New(env, ex.what());
-    e.Set("code", "INVALID_ARGUMENT");
-    throw e;
-  }
-  Napi::Function onProgress;
-  if (info.Length() >= 3 && info[2].IsFunction()) onProgress = info[2].As<Napi::Function>();
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  auto* worker = new PdlpWorker(env, std::move(job), cancel, onProgress);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", worker->promise());
-  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-  worker->Queue();
-  return handle;
-}
+Napi::Value PdlpSolve(const Napi::CallbackInfo& info) { return hppo_binding::startJob<PdlpJob, PdlpWorker>(info, buildJob); }
 
 void init(Napi::Env env, Napi::Object exports) {
   exports.Set("pdlpSolve", Napi::Function::New(env, PdlpSolve, "pdlpSolve"));
