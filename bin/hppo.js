@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const main = join(root, 'dist', 'src', 'cli', 'main.js');
+const main = join(root, 'dist', 'cli', 'main.js');
 if (!existsSync(main)) {
   process.stderr.write(`hppo is not built (${main} missing): run "make build" in ${root}\n`);
   process.exit(2);

@@ -40,7 +40,7 @@ export interface CompiledJob {
   readonly execution: ExecutionOptions;
 }
 
-// 'params' is the single parameter set of `hppo backtest` (src/cli/backtest.ts): allowed so one file serves both commands.
+// 'params' is the single parameter set of `hppo backtest` (cli/backtest.ts): allowed so one file serves both commands.
 const TOP_KEYS = ['name', 'model', 'data', 'backtest', 'space', 'search', 'execution', 'description', 'params'];
 
 function obj(v: unknown, path: string): Record<string, unknown> {

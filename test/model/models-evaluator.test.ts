@@ -7,7 +7,7 @@ import { ConfigError, ErrorCode } from '../../src/errors.js';
 import { createEvaluator, type EvaluatorSpec } from '../../src/sweep/evaluator.js';
 import { resolveModel } from '../../src/model/models/index.js';
 import { loadJobDocument } from '../../src/sweep/job-config.js';
-import { formatBacktestReport, runBacktestDocument } from '../../src/cli/backtest.js';
+import { formatBacktestReport, runBacktestDocument } from '../../cli/backtest.js';
 import { defaultDataDir } from '../../src/data/datasets.js';
 import '../../src/sweep/builtin.js';
 

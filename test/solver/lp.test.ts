@@ -317,7 +317,7 @@ describe('PDLP on the peer CVaR instances', { skip: peerSkip }, () => {
 describe('hppo solve lp', () => {
   const MPS = 'NAME cli\nOBJSENSE MAX\nROWS\n N obj\n L c1\n L c2\nCOLUMNS\n x obj 1 c1 1\n x c2 3\n y obj 1 c1 2\n y c2 1\nRHS\n rhs c1 4 c2 6\n rhs obj -10\nENDATA\n';
   async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    const { solveLpCommand } = await import('../../src/cli/solve-lp.js');
+    const { solveLpCommand } = await import('../../cli/solve-lp.js');
     let out = '';
     let err = '';
     const ow = process.stdout.write.bind(process.stdout);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { solveQpCommand } from '../../src/cli/solve-qp.js';
+import { solveQpCommand } from '../../cli/solve-qp.js';
 
 // min 1/2(x1^2 + x2^2) - x1 - x2, x1 + x2 = 1, x1 <= 0.3 -> x = (0.3, 0.7), objective -0.71.
 const QPS = `NAME TINY

@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HppoError } from '../errors.js';
+import { HppoError } from '../src/errors.js';
 import {
   Frequency,
   ingestCsv,
@@ -21,8 +21,8 @@ import {
   syntheticMarket,
   writeStore,
   type CsvFormat,
-} from '../data/index.js';
-import { DatasetManifest, SliceRef } from '../gen/hppo/v1/data.js';
+} from '../src/data/index.js';
+import { DatasetManifest, SliceRef } from '../src/gen/hppo/v1/data.js';
 
 const USAGE = `usage:
   hppo data ingest sse50|sp500|FILE [--benchmark NAME|FILE] [--out DIR] [--from D] [--to D] [--tickers A,B] [--format auto|wide|long] [--data-dir DIR] [--json]

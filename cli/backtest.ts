@@ -10,13 +10,13 @@
  * the engine and give the NAV series; a model with only a sweep evaluator (e.g. hppo-var) runs as
  * a one-trial batch of its evaluator and gives metrics only (nav: []).
  */
-import { ConfigError, ErrorCode, HppoError, errorFromDetail } from '../errors.js';
-import { createEvaluator, type EvaluatorSpec, type Params, type ParamValue } from '../sweep/evaluator.js';
-import { loadJobDocument } from '../sweep/job-config.js';
-import { flattenMetrics, prepareStrategyRun, runStrategyTrial } from '../sweep/strategy-evaluator.js';
-import { BUILTIN_MODELS } from '../model/models/index.js';
+import { ConfigError, ErrorCode, HppoError, errorFromDetail } from '../src/errors.js';
+import { createEvaluator, type EvaluatorSpec, type Params, type ParamValue } from '../src/sweep/evaluator.js';
+import { loadJobDocument } from '../src/sweep/job-config.js';
+import { flattenMetrics, prepareStrategyRun, runStrategyTrial } from '../src/sweep/strategy-evaluator.js';
+import { BUILTIN_MODELS } from '../src/model/models/index.js';
 import { parseArgs } from './args.js';
-import '../sweep/builtin.js';
+import '../src/sweep/builtin.js';
 
 export interface BacktestReport {
   name: string;

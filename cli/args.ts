@@ -1,5 +1,5 @@
 /** Tiny argv parser shared by the commands: --flag, --key value, --key=value, positionals. */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../src/errors.js';
 
 export interface ParsedArgs {
   positionals: string[];

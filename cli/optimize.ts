@@ -3,12 +3,12 @@
  * Runs the job on this node (embedded NATS unless HPPO_NATS_URL) and prints a result table, best
  * first (or one JSON object with trials, best, seconds, timings).
  */
-import { HppoError } from '../errors.js';
-import { JobState } from '../gen/hppo/v1/job.js';
-import { compileJob, loadJobDocument } from '../sweep/job-config.js';
+import { HppoError } from '../src/errors.js';
+import { JobState } from '../src/gen/hppo/v1/job.js';
+import { compileJob, loadJobDocument } from '../src/sweep/job-config.js';
 import { numberFlag, parseArgs } from './args.js';
-import type { JobTrial } from '../../actors/job-master/run-job.js';
-import { prestartWorkers } from '../../actors/job-master/prestart.js';
+import type { JobTrial } from '../actors/job-master/run-job.js';
+import { prestartWorkers } from '../actors/job-master/prestart.js';
 // Start-up (issue 7): the job's runtime (NATS, job master, search: ~0.2 s of module loading) is
 // imported after the worker threads have started, so both proceed at once on the two cores. The
 // evaluators run in the workers: this thread does not import them.
@@ -70,9 +70,9 @@ export async function runOptimize(doc: Record<string, unknown>, o: RunOptimizeOp
     throw err;
   }
   const prestarted = prestartWorkers(job.execution.workers);
-  let runJob: (typeof import('../../actors/job-master/run-job.js'))['runJob'];
+  let runJob: (typeof import('../actors/job-master/run-job.js'))['runJob'];
   try {
-    ({ runJob } = await import('../../actors/job-master/run-job.js'));
+    ({ runJob } = await import('../actors/job-master/run-job.js'));
   } catch (err) {
     prestarted.connect(err instanceof Error ? err : new Error(String(err))); // stops the workers
     throw err;

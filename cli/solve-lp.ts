@@ -5,10 +5,10 @@
  * Reads an MPS file and solves it with PDLP. Exit 0 on any solve status (optimal, infeasible,
  * limits); 2 on bad arguments or an unreadable file, with a message on stderr.
  */
-import { HppoError } from '../errors.js';
+import { HppoError } from '../src/errors.js';
 import { parseSolveArgs, type ExtraFlag } from './solve-args.js';
-import { readMps } from '../solver/mps.js';
-import { lpFromMps, solveLp, type LpSettings } from '../solver/lp.js';
+import { readMps } from '../src/solver/mps.js';
+import { lpFromMps, solveLp, type LpSettings } from '../src/solver/lp.js';
 
 const USAGE =
   'usage: hppo solve lp FILE.mps[.gz] [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]\n' +

@@ -2,7 +2,7 @@
  * The hppo CLI. Each command lives in its own module, loaded on demand so `hppo solve lp` does
  * not pay for NATS or Arrow start-up. Add a command by adding one line to `commands`.
  */
-import { HppoError } from '../errors.js';
+import { HppoError } from '../src/errors.js';
 
 type Command = (argv: string[]) => Promise<number>;
 

@@ -7,11 +7,11 @@
  * the ADMM QP solver. Exit 0 on any solve status (optimal, infeasible, limits); 2 on bad arguments,
  * an unreadable file or a problem that is not convex, with a message on stderr.
  */
-import { HppoError } from '../errors.js';
+import { HppoError } from '../src/errors.js';
 import { parseSolveArgs, type ExtraFlag } from './solve-args.js';
-import { readFof } from '../solver/fof.js';
-import { readMps } from '../solver/mps.js';
-import { qpFromMps, solveQp, type QpProblem, type QpSettings } from '../solver/qp.js';
+import { readFof } from '../src/solver/fof.js';
+import { readMps } from '../src/solver/mps.js';
+import { qpFromMps, solveQp, type QpProblem, type QpSettings } from '../src/solver/qp.js';
 
 const USAGE =
   'usage: hppo solve qp FILE.(mps|qps)[.gz]|fof_N.json [--tol 1e-4] [--time-limit SEC] [--device auto|cpu|cuda] [--json]\n' +

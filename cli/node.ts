@@ -6,16 +6,16 @@
  * `hppo node`: the headless long-running service (serves until SIGINT/SIGTERM).
  */
 import { join } from 'node:path';
-import { DataError, HppoError } from '../errors.js';
-import { repoRoot, resolveDataset } from '../data/datasets.js';
-import { loadJobDocument } from '../sweep/job-config.js';
+import { DataError, HppoError } from '../src/errors.js';
+import { repoRoot, resolveDataset } from '../src/data/datasets.js';
+import { loadJobDocument } from '../src/sweep/job-config.js';
 import { runOptimize } from './optimize.js';
-import { Ping, Pong } from '../gen/hppo/v1/envelope.js';
-import { NodeStatus } from '../gen/hppo/v1/service.js';
-import { is, reply } from '../runtime/actor.js';
-import { startNode, type HppoNode } from '../runtime/node.js';
-import { nativeCapabilities } from '../solver/native.js';
-import type { GpuInfo } from '../gen/hppo/v1/cluster.js';
+import { Ping, Pong } from '../src/gen/hppo/v1/envelope.js';
+import { NodeStatus } from '../src/gen/hppo/v1/service.js';
+import { is, reply } from '../src/runtime/actor.js';
+import { startNode, type HppoNode } from '../src/runtime/node.js';
+import { nativeCapabilities } from '../src/solver/native.js';
+import type { GpuInfo } from '../src/gen/hppo/v1/cluster.js';
 
 function gpus(): { gpus: GpuInfo[]; note: string } {
   try {
