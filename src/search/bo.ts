@@ -179,10 +179,8 @@ export class BoEngine implements Engine {
       if (j === n - 1) break;
       const muBefore = meanAt(picked.x);
       const f = this.o.batchStrategy === 'kriging-believer' ? muBefore : lie(picked.x);
-      if (gp.addPoint(picked.x, f)) {
-        gp.updatePool(pool.xs, pool.m, pool.mean, pool.variance, pool.V, muBefore);
-        best = Math.min(best, f);
-      }
+      // The pool follows lazily: kernel rows and solves are extended in the next pick.
+      if (gp.addPoint(picked.x, f)) best = Math.min(best, f);
     }
     return out;
   }
@@ -261,37 +259,80 @@ export class BoEngine implements Engine {
       params.push(p);
       m++;
     }
-    const mean = new Float64Array(m);
-    const variance = new Float64Array(m);
-    const V = new Float64Array(m * gp.capacity);
-    gp.predictPool(xs, m, mean, variance, V);
-    return { m, xs, keys: new Array<string | undefined>(m), params, mean, variance, V, alive: new Uint8Array(m).fill(1) };
+    const K = new Float64Array(m * gp.capacity);
+    const kn = new Int32Array(m);
+    gp.kernelRows(xs, m, K, kn);
+    return { m, xs, keys: new Array<string | undefined>(m), params, K, kn, V: new Float64Array(m * gp.capacity), done: new Int32Array(m), vv: new Float64Array(m), alive: new Uint8Array(m).fill(1) };
   }
 
   /** The pool's best log-EI points refined by a stochastic local search on the current GP. */
   private pick(ctx: EngineContext, gp: GaussianProcess, pool: Pool, best: number, taken: Set<string>, rng: Rng): { x: Float64Array; params: Params } | null {
     const space = ctx.space;
     const d = space.dim;
-    const all: number[] = [];
-    const score = new Float64Array(pool.m);
-    for (let i = 0; i < pool.m; i++) {
+    // Lazy scoring: every live candidate gets its exact mean (O(n)) and log EI at an upper bound of
+    // its variance (the variance given its nearest point alone, or s² minus the part of vᵀv solved
+    // so far); the O(n²) forward solve for the exact variance advances only for the candidate with
+    // the highest score, until the top `refineStarts` are exact (log EI grows with σ). The same
+    // picks as scoring every candidate exactly, at a fraction of the cost.
+    const m = pool.m;
+    const n = gp.n;
+    const s2 = gp.signalVariance;
+    const score = new Float64Array(m);
+    const mean = new Float64Array(m);
+    const bound = new Float64Array(m);
+    const scoreOf = (i: number): number => {
+      const v = (pool.done[i] as number) === n ? Math.max(0, s2 - (pool.vv[i] as number)) : Math.min(bound[i] as number, Math.max(0, s2 - (pool.vv[i] as number)));
+      return logExpectedImprovement(mean[i] as number, Math.sqrt(v), best, this.o.xi);
+    };
+    for (let i = 0; i < m; i++) {
       if (!pool.alive[i]) continue;
-      score[i] = logExpectedImprovement(pool.mean[i] as number, Math.sqrt(pool.variance[i] as number), best, this.o.xi);
-      all.push(i);
+      mean[i] = gp.lazyMean(pool.xs, i, pool.K, pool.kn);
+      bound[i] = gp.varianceBound(gp.lastKernelMax);
+      score[i] = scoreOf(i);
     }
-    all.sort((a, b) => cmpDesc(score[a] as number, score[b] as number) || a - b);
-    // The best-scoring new points, keyed (and duplicates dropped) lazily, as many as refinement starts.
+    // The best-scoring new points, keyed (and duplicates dropped) lazily, as many as refinement
+    // starts: a max-heap on the score (ties: lower index first); advancing a solve only lowers
+    // a candidate's score, so it sifts down.
+    const before = (a: number, b: number): boolean => (score[a] as number) > (score[b] as number) || ((score[a] as number) === (score[b] as number) && a < b);
+    const heap: number[] = [];
+    for (let i = 0; i < m; i++) if (pool.alive[i]) heap.push(i);
+    const siftDown = (at: number): void => {
+      const len = heap.length;
+      const x = heap[at] as number;
+      for (;;) {
+        const l = 2 * at + 1;
+        if (l >= len) break;
+        const r = l + 1;
+        const c = r < len && before(heap[r] as number, heap[l] as number) ? r : l;
+        if (!before(heap[c] as number, x)) break;
+        heap[at] = heap[c] as number;
+        at = c;
+      }
+      heap[at] = x;
+    };
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
     const live: number[] = [];
     const liveKeys = new Set<string>();
-    for (const i of all) {
-      if (live.length >= Math.max(1, this.o.refineStarts)) break;
-      const key = (pool.keys[i] ??= space.key(pool.params[i] as Params));
-      if (taken.has(key) || liveKeys.has(key) || ctx.hasSeen(pool.params[i] as Params)) {
-        pool.alive[i] = 0;
+    while (live.length < Math.max(1, this.o.refineStarts) && heap.length > 0) {
+      const top = heap[0] as number;
+      if ((pool.done[top] as number) < n) {
+        gp.advanceRow(pool.K, pool.V, top, pool.done, pool.vv, 16);
+        score[top] = scoreOf(top);
+        siftDown(0);
+        continue;
+      }
+      const last = heap.pop() as number;
+      if (heap.length > 0) {
+        heap[0] = last;
+        siftDown(0);
+      }
+      const key = (pool.keys[top] ??= space.key(pool.params[top] as Params));
+      if (taken.has(key) || liveKeys.has(key) || ctx.hasSeen(pool.params[top] as Params)) {
+        pool.alive[top] = 0;
         continue;
       }
       liveKeys.add(key);
-      live.push(i);
+      live.push(top);
     }
     if (live.length === 0) {
       // The pool found nothing new (small discrete space nearly covered, or tight constraints).
@@ -363,9 +404,13 @@ interface Pool {
   /** Canonical keys, computed on demand. */
   keys: Array<string | undefined>;
   params: Params[];
-  mean: Float64Array;
-  variance: Float64Array;
+  /** Row p: kernel entries k(X, x_p), kn[p] of them (extended as the GP gets fantasies). */
+  K: Float64Array;
+  kn: Int32Array;
+  /** Row p: v = L⁻¹k(X, x_p), solved for the first done[p] entries; vv[p] = their sum of squares. */
   V: Float64Array;
+  done: Int32Array;
+  vv: Float64Array;
   alive: Uint8Array;
 }
 
@@ -384,10 +429,6 @@ export function modelSubset(obs: readonly Observation[], cap: number): readonly 
   const chosen = new Set(byLoss.slice(0, Math.floor(cap / 2)));
   for (let i = obs.length - 1; i >= 0 && chosen.size < cap; i--) chosen.add(i);
   return [...chosen].sort((a, b) => a - b).map((i) => obs[i] as Observation);
-}
-
-function cmpDesc(a: number, b: number): number {
-  return a > b ? -1 : a < b ? 1 : 0;
 }
 
 /** Losses of objective 0, failed ones imputed with the worst success, standardized. */

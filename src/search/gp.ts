@@ -393,6 +393,90 @@ export class GaussianProcess {
   }
 
   /**
+   * Lazy pool, step 1: kernel rows k(X, x_p) of m points into row p of K (stride = capacity), as
+   * far as the current n points; `kn[p]` = how many entries row p holds. Nothing is solved yet.
+   */
+  kernelRows(xs: Float64Array, m: number, K: Float64Array, kn: Int32Array): void {
+    for (let p = 0; p < m; p++) {
+      kn[p] = 0;
+      this.lazyMean(xs, p, K, kn);
+    }
+  }
+
+  /**
+   * Lazy pool: extends kernel row p to the current n points and returns the exact posterior mean
+   * there (O(n)); `this.lastKernelMax` gets the row's largest entry (for `varianceBound`).
+   */
+  lazyMean(xs: Float64Array, p: number, K: Float64Array, kn: Int32Array): number {
+    const n = this.n;
+    const d = this.d;
+    const X = this.X;
+    const invL2 = this.invL2;
+    const s2 = this.s2;
+    const vp = p * this.capacity;
+    const xp = p * d;
+    for (let i = kn[p] as number; i < n; i++) {
+      const xi = i * d;
+      let r2 = 0;
+      for (let k = 0; k < d; k++) {
+        const t = (X[xi + k] as number) - (xs[xp + k] as number);
+        r2 += t * t * (invL2[k] as number);
+      }
+      const r = Math.sqrt(r2);
+      K[vp + i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+    }
+    kn[p] = n;
+    let mu = 0;
+    let kmax = 0;
+    const alpha = this.alpha;
+    for (let i = 0; i < n; i++) {
+      const v = K[vp + i] as number;
+      mu += v * (alpha[i] as number);
+      if (v > kmax) kmax = v;
+    }
+    this.lastKernelMax = kmax;
+    return mu;
+  }
+
+  /** Largest kernel entry seen by the last `lazyMean`. */
+  lastKernelMax = 0;
+
+  /**
+   * An upper bound of the posterior variance at a point whose largest covariance with a
+   * conditioning point is `kmax`: the variance given that one point alone (more data never
+   * increases a GP's posterior variance). Exact in exact arithmetic up to that monotonicity.
+   */
+  varianceBound(kmax: number): number {
+    return Math.max(0, this.s2 - (kmax * kmax) / (this.s2 + this.noise));
+  }
+
+  /**
+   * Lazy pool, step 2: advances the forward solve v = L⁻¹k of row p by up to `steps` entries
+   * (kernel entries from row p of K, see `lazyMean`; v into row p of V, both stride = capacity).
+   * `done[p]` counts the solved entries and `vv[p]` their sum of squares, so s² − vv[p] is the
+   * exact posterior variance once done[p] = n and an upper bound of it before. Fantasies added
+   * later simply extend the solve (L's earlier rows do not change).
+   */
+  advanceRow(K: Float64Array, V: Float64Array, p: number, done: Int32Array, vv: Float64Array, steps: number): void {
+    const cap = this.capacity;
+    const L = this.L;
+    const vp = p * cap;
+    let i = done[p] as number;
+    const end = Math.min(this.n, i + steps);
+    let acc = vv[p] as number;
+    for (; i < end; i++) {
+      const ri = i * cap;
+      let s = K[vp + i] as number;
+      for (let j = 0; j < i; j++) s -= (L[ri + j] as number) * (V[vp + j] as number);
+      s /= L[ri + i] as number;
+      V[vp + i] = s;
+      acc += s * s;
+    }
+    done[p] = end;
+    vv[p] = acc;
+  }
+
+  /**
    * After addPoint(x_f, y_f) made point f = n-1, updates pooled predictions (from predictPool or
    * earlier updates) in O(n) per point. `meanBefore` is the posterior mean at x_f before it was added.
    */
