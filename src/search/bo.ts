@@ -74,6 +74,8 @@ export class BoEngine implements Engine {
   private covered = false;
   /** θ per hyperparameter checkpoint (observation count), a pure function of the told history. */
   private readonly thetaMemo = new Map<number, Float64Array>();
+  /** Pool buffers reused across proposals; contents never outlive a proposal (not state). */
+  private scratch = { K: new Float64Array(0), V: new Float64Array(0) };
   /** Wall time of the last model-based produce (ms), for benchmarks; not part of the state. */
   lastProduceMs = 0;
 
@@ -259,10 +261,14 @@ export class BoEngine implements Engine {
       params.push(p);
       m++;
     }
-    const K = new Float64Array(m * gp.capacity);
+    // K and V are scratch reused across proposals (every entry read is written first in this
+    // proposal: rows from kn = 0 / done = 0), sparing the garbage collector ~1 MB per ask.
+    const size = m * gp.capacity;
+    if (this.scratch.K.length < size) this.scratch = { K: new Float64Array(size), V: new Float64Array(size) };
+    const K = this.scratch.K;
     const kn = new Int32Array(m);
     gp.kernelRows(xs, m, K, kn);
-    return { m, xs, keys: new Array<string | undefined>(m), params, K, kn, V: new Float64Array(m * gp.capacity), done: new Int32Array(m), vv: new Float64Array(m), alive: new Uint8Array(m).fill(1) };
+    return { m, xs, keys: new Array<string | undefined>(m), params, K, kn, V: this.scratch.V, done: new Int32Array(m), vv: new Float64Array(m), alive: new Uint8Array(m).fill(1) };
   }
 
   /** The pool's best log-EI points refined by a stochastic local search on the current GP. */
@@ -352,8 +358,7 @@ export class BoEngine implements Engine {
     let bestP = pool.params[first] as Params;
     let bestScore = score[first] as number;
     const one = new Float64Array(d);
-    const mu = new Float64Array(1);
-    const va = new Float64Array(1);
+    const mv = new Float64Array(2);
     for (let r = 0; r < Math.min(this.o.refineStarts, live.length); r++) {
       const i0 = live[r] as number;
       let x: Float64Array = pool.xs.slice(i0 * d, i0 * d + d);
@@ -368,8 +373,10 @@ export class BoEngine implements Engine {
           continue;
         }
         const xq = space.encode(q);
-        gp.predict(xq, 1, mu, va);
-        const s = logExpectedImprovement(mu[0] as number, Math.sqrt(va[0] as number), best, this.o.xi);
+        // Rejected steps mostly stop at the O(n·d) bound, before the O(n²) solve.
+        const s = gp.predictWhile(xq, mv, (mean, vb) => logExpectedImprovement(mean, Math.sqrt(vb), best, this.o.xi) > sc)
+          ? logExpectedImprovement(mv[0] as number, Math.sqrt(mv[1] as number), best, this.o.xi)
+          : -Infinity;
         if (s > sc) {
           x = xq;
           p = q;

@@ -498,6 +498,53 @@ export class GaussianProcess {
     }
   }
 
+  /**
+   * Posterior mean and latent variance at one point into out[0], out[1], computing the O(n²)
+   * solve only while `keep(mean, varianceUpperBound)` holds (bounds: the variance given the
+   * nearest point alone, then s² minus the part of vᵀv solved so far). Returns false as soon as
+   * `keep` fails (out is then meaningless): a local search rejects most steps for O(n·d).
+   */
+  predictWhile(x: Float64Array, out: Float64Array, keep: (mean: number, varianceBound: number) => boolean): boolean {
+    const n = this.n;
+    const d = this.d;
+    const cap = this.capacity;
+    const X = this.X;
+    const L = this.L;
+    const invL2 = this.invL2;
+    const s2 = this.s2;
+    const k = this.kbuf;
+    let mu = 0;
+    let kmax = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = i * d;
+      let r2 = 0;
+      for (let c = 0; c < d; c++) {
+        const t = (X[xi + c] as number) - (x[c] as number);
+        r2 += t * t * (invL2[c] as number);
+      }
+      const r = Math.sqrt(r2);
+      const v = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+      k[i] = v;
+      mu += v * (this.alpha[i] as number);
+      if (v > kmax) kmax = v;
+    }
+    const ub = this.varianceBound(kmax);
+    if (!keep(mu, ub)) return false;
+    let vv = 0;
+    for (let i = 0; i < n; i++) {
+      const ri = i * cap;
+      let s = k[i] as number;
+      for (let j = 0; j < i; j++) s -= (L[ri + j] as number) * (k[j] as number);
+      s /= L[ri + i] as number;
+      k[i] = s;
+      vv += s * s;
+      if ((i & 15) === 15 && i + 1 < n && !keep(mu, Math.min(ub, Math.max(0, s2 - vv)))) return false;
+    }
+    out[0] = mu;
+    out[1] = Math.max(0, s2 - vv);
+    return true;
+  }
+
   /** Posterior mean and latent variance at m points (row-major m×d) into mean/variance. */
   predict(xs: Float64Array, m: number, mean: Float64Array, variance: Float64Array): void {
     const n = this.n;
