@@ -349,50 +349,6 @@ export class GaussianProcess {
   }
 
   /**
-   * Like predict, and keeps each point's v = L⁻¹k(X, x) in row p of V (row stride = capacity) so
-   * `updatePool` can account for later addPoint calls in O(n) per point instead of O(n²).
-   */
-  predictPool(xs: Float64Array, m: number, mean: Float64Array, variance: Float64Array, V: Float64Array): void {
-    const n = this.n;
-    const d = this.d;
-    const cap = this.capacity;
-    const X = this.X;
-    const L = this.L;
-    const alpha = this.alpha;
-    const invL2 = this.invL2;
-    const s2 = this.s2;
-    for (let p = 0; p < m; p++) {
-      const vp = p * cap;
-      const xp = p * d;
-      let mu = 0;
-      // Kernel row k(X, x_p), inlined (the hot loop of the acquisition search).
-      for (let i = 0; i < n; i++) {
-        const xi = i * d;
-        let r2 = 0;
-        for (let k = 0; k < d; k++) {
-          const t = (X[xi + k] as number) - (xs[xp + k] as number);
-          r2 += t * t * (invL2[k] as number);
-        }
-        const r = Math.sqrt(r2);
-        const v = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
-        V[vp + i] = v;
-        mu += v * (alpha[i] as number);
-      }
-      let vv = 0;
-      for (let i = 0; i < n; i++) {
-        const ri = i * cap;
-        let s = V[vp + i] as number;
-        for (let j = 0; j < i; j++) s -= (L[ri + j] as number) * (V[vp + j] as number);
-        s /= L[ri + i] as number;
-        V[vp + i] = s;
-        vv += s * s;
-      }
-      mean[p] = mu;
-      variance[p] = Math.max(0, s2 - vv);
-    }
-  }
-
-  /**
    * Lazy pool, step 1: kernel rows k(X, x_p) of m points into row p of K (stride = capacity), as
    * far as the current n points; `kn[p]` = how many entries row p holds. Nothing is solved yet.
    */
@@ -474,28 +430,6 @@ export class GaussianProcess {
     }
     done[p] = end;
     vv[p] = acc;
-  }
-
-  /**
-   * After addPoint(x_f, y_f) made point f = n-1, updates pooled predictions (from predictPool or
-   * earlier updates) in O(n) per point. `meanBefore` is the posterior mean at x_f before it was added.
-   */
-  updatePool(xs: Float64Array, m: number, mean: Float64Array, variance: Float64Array, V: Float64Array, meanBefore: number): void {
-    const f = this.n - 1;
-    const d = this.d;
-    const cap = this.capacity;
-    const rf = f * cap;
-    const lff = this.L[rf + f] as number;
-    const zf = ((this.y[f] as number) - meanBefore) / lff;
-    for (let p = 0; p < m; p++) {
-      const vp = p * cap;
-      let dot = 0;
-      for (let i = 0; i < f; i++) dot += (V[vp + i] as number) * (this.L[rf + i] as number);
-      const u = (this.kernel(xs, p * d, this.X, f * d) - dot) / lff;
-      V[vp + f] = u;
-      variance[p] = Math.max(0, (variance[p] as number) - u * u);
-      mean[p] = (mean[p] as number) + u * zf;
-    }
   }
 
   /**

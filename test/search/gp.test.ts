@@ -59,7 +59,7 @@ test('fitted GP interpolates its data and is uncertain away from it; fantasies s
   assert.ok((v1[0] as number) < before * 0.1);
 });
 
-test('pooled predictions updated after a fantasy equal predictions recomputed from scratch', () => {
+test('lazy pool (kernel rows, partial solves continued across fantasies) and bounds agree with predict', () => {
   const n = 20;
   const d = 2;
   const { X, y } = sample(n, d, 3);
@@ -69,23 +69,37 @@ test('pooled predictions updated after a fantasy equal predictions recomputed fr
   const m = 50;
   const r = new Rng(9);
   const xs = Float64Array.from({ length: m * d }, () => r.next());
-  const mean = new Float64Array(m);
-  const variance = new Float64Array(m);
+  const K = new Float64Array(m * gp.capacity);
   const V = new Float64Array(m * gp.capacity);
-  gp.predictPool(xs, m, mean, variance, V);
+  const kn = new Int32Array(m);
+  const done = new Int32Array(m);
+  const vv = new Float64Array(m);
+  gp.kernelRows(xs, m, K, kn);
+  // Half the rows partly solved before the fantasies, the other half not at all.
+  for (let p = 0; p < m; p += 2) gp.advanceRow(K, V, p, done, vv, 7 + (p % 13));
   for (const [fx, fy] of [[Float64Array.from([0.3, 0.7]), 0.4], [Float64Array.from([0.9, 0.1]), -1]] as const) {
-    const mb = new Float64Array(1);
-    const vb = new Float64Array(1);
-    gp.predict(fx, 1, mb, vb);
     assert.ok(gp.addPoint(fx, fy));
-    gp.updatePool(xs, m, mean, variance, V, mb[0] as number);
   }
   const mean2 = new Float64Array(m);
   const var2 = new Float64Array(m);
   gp.predict(xs, m, mean2, var2);
-  for (let i = 0; i < m; i++) {
-    assert.ok(Math.abs((mean[i] as number) - (mean2[i] as number)) < 1e-8);
-    assert.ok(Math.abs((variance[i] as number) - (var2[i] as number)) < 1e-8);
+  const out = new Float64Array(2);
+  for (let p = 0; p < m; p++) {
+    const mu = gp.lazyMean(xs, p, K, kn);
+    const bound = gp.varianceBound(gp.lastKernelMax);
+    assert.ok(bound >= (var2[p] as number) - 1e-12, `nearest-point bound ${bound} < variance ${var2[p]}`);
+    const partial = gp.signalVariance - (vv[p] as number);
+    assert.ok(partial >= (var2[p] as number) - 1e-12);
+    while ((done[p] as number) < gp.n) gp.advanceRow(K, V, p, done, vv, 5);
+    assert.ok(Math.abs(mu - (mean2[p] as number)) < 1e-8);
+    assert.ok(Math.abs(gp.signalVariance - (vv[p] as number) - (var2[p] as number)) < 1e-8);
+    const x = xs.slice(p * d, p * d + d);
+    assert.equal(gp.predictWhile(x, out, () => true), true);
+    assert.ok(Math.abs((out[0] as number) - (mean2[p] as number)) < 1e-8);
+    assert.ok(Math.abs((out[1] as number) - (var2[p] as number)) < 1e-8);
+    // keep() sees a mean and an upper bound of the variance, and false stops the prediction.
+    assert.equal(gp.predictWhile(x, out, (mean, vb) => Math.abs(mean - (mean2[p] as number)) < 1e-8 && vb >= (var2[p] as number) - 1e-12), true);
+    assert.equal(gp.predictWhile(x, out, () => false), false);
   }
 });
 
