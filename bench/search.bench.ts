@@ -5,7 +5,8 @@
  * "> budget"; budget 4000 for random/sobol/ga/pso, 400 for bo/hybrid), evaluated in batches as
  * parallel workers would; and the search's own overhead per proposal for BO at 30 / 60 / 120
  * observations (Hartmann-6), against a 5 ms backtest, plus the CPU time per proposal amortized
- * over a whole 120-evaluation BO run in batches of 4 and 16 (hyperparameter refits included).
+ * over a whole 120-evaluation BO run in batches of 1, 4 and 16 (hyperparameter refits included;
+ * the least of 3 repetitions, as CPU time on a shared machine only ever gets inflated).
  * The HPPO problem is the REAL (α, µ) backtest objective of examples/hppo-var-sse50-2015.yaml
  * (−Sharpe of the 121 cells, each computed once by the hppo-var evaluator: the objective is
  * deterministic, so the searches look cells up instead of re-running identical backtests); its
@@ -233,7 +234,11 @@ async function main(): Promise<void> {
         `   (${o.singleCpuMs.toFixed(1)}, ${o.batch16PerProposalCpuMs.toFixed(2)}, ${o.batch16NoRefitPerProposalCpuMs.toFixed(2)})\n`,
     );
   }
-  const runs = [amortized(120, 4), amortized(120, 16)];
+  const leastOf3 = (b: number): ReturnType<typeof amortized> => {
+    const rs = [amortized(120, b), amortized(120, b), amortized(120, b)];
+    return rs.reduce((x, y) => (y.cpuMsPerProposal < x.cpuMsPerProposal ? y : x));
+  };
+  const runs = [leastOf3(1), leastOf3(4), leastOf3(16)];
   for (const r of runs) {
     process.stdout.write(
       `BO run of ${r.evaluations} evaluations in batches of ${r.batch}: ${r.cpuMsPerProposal.toFixed(2)} CPU ms (${r.wallMsPerProposal.toFixed(2)} wall ms) per proposal, ${((r.cpuMsPerProposal / BACKTEST_MS) * 100).toFixed(0)} % of a ${BACKTEST_MS} ms backtest\n`,
