@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, InvalidArgumentError } from '../../src/errors.js';
-import { braninProblem } from '../../src/search/benchmarks.js';
+import { braninProblem, hartmann6Problem } from '../../src/search/benchmarks.js';
 import { createSearcher, rebuildSearcher } from '../../src/search/searcher.js';
 import { defineSpace, parseSpace, type Params } from '../../src/search/space.js';
 import { ALGORITHMS, type AlgorithmName, type Candidate, type SearchOptions, type TrialResult } from '../../src/search/types.js';
@@ -215,4 +215,22 @@ test('replay accepts results told out of order and failed trials, and then match
   const rebuilt = rebuildSearcher(branin.space, opts, journal);
   assert.deepEqual(rebuilt.history().map((t) => t.id), a.history().map((t) => t.id));
   assert.deepEqual(sig(drive(rebuilt, fail, 3, 4)), sig(drive(a, fail, 3, 4)));
+});
+
+test('BO rebuilt past several warm-started refit checkpoints (asked in batches that skip them) proposes what the uninterrupted run does', () => {
+  // Batches of 9 reach 27, 36, 45 observations: checkpoints 25, 32, 40 fall inside batches; the
+  // warm-start chain must still be the same for the rebuilt searcher, which sees 45 at once.
+  const opts: SearchOptions = { algorithm: 'bo', seed: 11, maxEvaluations: 100, bo: { initialPoints: 13 } };
+  const h = hartmann6Problem();
+  const g = (p: Params): number => h.evaluate(p);
+  const a = createSearcher(h.space, opts);
+  const journal: TrialResult[] = [];
+  for (let r = 0; r < 5; r++) {
+    const res = a.ask(9).map((c) => result(c, g(c.params)));
+    journal.push(...res);
+    a.tell(res);
+  }
+  assert.equal(a.history().length, 45);
+  const rebuilt = rebuildSearcher(h.space, opts, journal);
+  assert.deepEqual(sig(drive(rebuilt, g, 4, 3)), sig(drive(a, g, 4, 3)));
 });
