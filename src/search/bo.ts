@@ -7,8 +7,11 @@
  *
  * Determinism: a proposal is a pure function of (seed, observations in tell order, pending
  * candidates). Hyperparameters are refitted only at checkpoints of the observation count (every
- * count up to 20, then each ~25% more) on the first m observations, so a rebuilt searcher finds
- * the same hyperparameters an uninterrupted one computed earlier.
+ * count up to 20, then each ~25% more) on the first m observations, past 20 warm-started from
+ * the previous checkpoint; every checkpoint is fitted in order whatever the batch sizes were, so
+ * a rebuilt searcher finds the same hyperparameters an uninterrupted one computed earlier.
+ * Cost per proposal: the acquisition pool is scored lazily (exact means, log EI at variance upper
+ * bounds, O(n²) solves only for candidates that can still win; see `pick`).
  * Failed trials are imputed with the worst observed loss (they teach the GP to stay away).
  * Categorical parameters are index-encoded (one GP dimension); integers are rounded on decode
  * and the GP sees the rounded point.
