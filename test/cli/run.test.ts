@@ -7,7 +7,7 @@ import { repoRoot } from '../../src/data/datasets.js';
 
 const root = repoRoot();
 const bin = join(root, 'bin', 'hppo.js');
-const built = existsSync(join(root, 'dist', 'src', 'cli', 'main.js'));
+const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
 
 function run(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const p = spawnSync(process.execPath, [bin, 'run', '--json'], { cwd: root, env: { ...process.env, ...env, NODE_TEST_CONTEXT: '' }, encoding: 'utf8', timeout: 120_000 });
