@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -32,6 +33,13 @@ inline std::vector<double> f64Array(const Napi::Value& v, const std::string& pat
   if (expect != static_cast<std::size_t>(-1) && a.ElementLength() != expect)
     throw ArgError(path + ": length " + std::to_string(a.ElementLength()) + ", expected " + std::to_string(expect));
   return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
+}
+
+/** A new Float64Array holding a copy of v (results built on the main thread). */
+inline Napi::Float64Array toF64(Napi::Env env, const std::vector<double>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * sizeof(double));
+  return a;
 }
 
 /**

@@ -150,11 +150,7 @@ std::unique_ptr<PdlpJob> buildJob(const Napi::Object& prob, const Napi::Object& 
   return job;
 }
 
-Napi::Float64Array toF64(Napi::Env env, const std::vector<double>& v) {
-  auto a = Napi::Float64Array::New(env, v.size());
-  if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * sizeof(double));
-  return a;
-}
+using hppo_binding::toF64;
 
 class PdlpWorker : public Napi::AsyncWorker {
  public:

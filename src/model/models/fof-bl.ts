@@ -18,7 +18,7 @@ import type { ScenarioWindow } from '../../solver/cvar-lp.js';
 import type { Params, Strategy, StrategyContext } from '../strategy.js';
 import { blackLitterman } from './black-litterman.js';
 import { checkKnownParams, numParam } from './params.js';
-import { completeAssets, returnsWindow } from './scenarios.js';
+import { completeAssets, orderUniverseWeights, returnsWindow } from './scenarios.js';
 
 export interface FofBlSpec {
   riskAversion: number;
@@ -302,15 +302,7 @@ export function fofBlStrategy(params: Params, options: Readonly<Record<string, u
       ctx.countFallback();
       return;
     }
-    const target = new Float64Array(ctx.symbols.length);
-    let sum = 0;
-    for (let j = 0; j < n; j++) {
-      const w = Math.max(0, sol.weights[j]!);
-      target[universe[j] as number] = w;
-      sum += w;
-    }
-    if (sum > 1) for (let i = 0; i < target.length; i++) target[i]! /= sum;
-    ctx.orderTargetPercents(target);
+    orderUniverseWeights(ctx, universe, sol.weights);
   };
   return {
     name: 'fof-bl',

@@ -25,7 +25,7 @@ import type { ScenarioWindow } from '../../solver/cvar-lp.js';
 import { scenarioMeans } from '../../solver/cvar-lp.js';
 import type { Params, Strategy, StrategyContext } from '../strategy.js';
 import { boolParam, checkKnownParams, choiceParam, numParam, rawParam } from './params.js';
-import { completeAssets, generateScenarios, returnsWindow, SCENARIO_METHODS, type ScenarioMethod } from './scenarios.js';
+import { completeAssets, generateScenarios, orderUniverseWeights, returnsWindow, SCENARIO_METHODS, type ScenarioMethod } from './scenarios.js';
 
 export interface MeanCvarSpec {
   /** Tail probability in (0, 1) (0.05: the worst 5 % of scenarios). */
@@ -505,15 +505,7 @@ export function meanCvarStrategy(params: Params, options: Readonly<Record<string
         ctx.countFallback();
         return;
       }
-      const target = new Float64Array(ctx.symbols.length);
-      let sum = 0;
-      for (let j = 0; j < n; j++) {
-        const v = Math.max(0, sol.weights[j]!);
-        target[universe[j] as number] = v;
-        sum += v;
-      }
-      if (sum > 1) for (let i = 0; i < target.length; i++) target[i]! /= sum;
-      ctx.orderTargetPercents(target);
+      orderUniverseWeights(ctx, universe, sol.weights);
       ctx.record('lastCvar', sol.cvar);
       ctx.record('lastExpectedReturn', sol.expectedReturn);
       iterations += sol.iterations;

@@ -11,6 +11,7 @@
  * Gaussian noise with covariance C is drawn as Xc'g/sqrt(T − 1) (Xc the centered window, g ~ N(0, I_T)):
  * exact for any C, singular ones (fewer days than assets) included, at T·n per draw.
  */
+import type { StrategyContext } from '../strategy.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { PricePanel } from '../../data/panel.js';
 import type { ScenarioWindow } from '../../solver/cvar-lp.js';
@@ -120,4 +121,21 @@ export function generateScenarios(window: ScenarioWindow, o: ScenarioOptions): S
     for (let i = 0; i < n; i++) row[i]! += center < 0 ? mean[i]! : R[center * n + i]!;
   }
   return { returns: out, numScenarios: S, numAssets: n };
+}
+
+/**
+ * Orders a solver's weights over the window's universe (`universe[j]` = the panel column of
+ * asset j): negatives (solver round-off) clipped at 0, the whole renormalized only when it exceeds
+ * full investment; assets outside the universe get 0.
+ */
+export function orderUniverseWeights(ctx: StrategyContext, universe: ArrayLike<number>, weights: ArrayLike<number>): void {
+  const target = new Float64Array(ctx.symbols.length);
+  let sum = 0;
+  for (let j = 0; j < universe.length; j++) {
+    const w = Math.max(0, weights[j] as number);
+    target[universe[j] as number] = w;
+    sum += w;
+  }
+  if (sum > 1) for (let i = 0; i < target.length; i++) target[i]! /= sum;
+  ctx.orderTargetPercents(target);
 }
