@@ -25,6 +25,7 @@ import { logExpectedImprovement } from './normal.js';
 import type { Params, SearchSpace } from './space.js';
 import type { BoOptions, Candidate } from './types.js';
 import { initialDesign, isCategorical } from './variation.js';
+import { FiniteAcquisition, FiniteDomain, type Fantasy } from './bo-finite.js';
 
 export interface ResolvedBoOptions {
   initialPoints: number;
@@ -38,12 +39,14 @@ export interface ResolvedBoOptions {
   /** Best candidates refined locally; refinement steps each. */
   refineStarts: number;
   refineSteps: number;
+  /** Finite spaces with at most this many grid points score every point exactly (bo-finite.ts); 0 = never. */
+  finiteDomainLimit: number;
 }
 
 const STRATEGIES = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'] as const;
 
 export function compileBoOptions(raw: BoOptions, space: SearchSpace, path: string): ResolvedBoOptions {
-  checkKeys(raw, ['initialPoints', 'acquisitionSamples', 'batchStrategy', 'hyperparameterRestarts', 'xi', 'maxModelPoints'], path);
+  checkKeys(raw, ['initialPoints', 'acquisitionSamples', 'batchStrategy', 'hyperparameterRestarts', 'xi', 'maxModelPoints', 'finiteDomainLimit'], path);
   const d = space.dim;
   if (raw.batchStrategy !== undefined && !STRATEGIES.includes(raw.batchStrategy)) {
     throw new ConfigError(`${path}.batchStrategy`, `expected one of ${STRATEGIES.join(' | ')}, got ${JSON.stringify(raw.batchStrategy)}`);
@@ -58,15 +61,33 @@ export function compileBoOptions(raw: BoOptions, space: SearchSpace, path: strin
     fitIterations: 30,
     refineStarts: 2,
     refineSteps: 20,
+    finiteDomainLimit: intOpt(raw.finiteDomainLimit, 4096, 0, `${path}.finiteDomainLimit`),
   };
 }
 
-/** Observation count whose prefix the hyperparameters are fitted on: n up to 20, then ~25% steps. */
-export function hyperparameterCheckpoint(n: number): number {
-  if (n <= 20) return n;
-  let m = 20;
+/**
+ * L-BFGS stop for hyperparameter fits (max-norm of the projected gradient of the negative log
+ * posterior): log-lengthscales to a few 1e-3, far below what moves a proposal.
+ */
+const FIT_GRADIENT_TOLERANCE = 1e-3;
+
+/** Growth of the observation count between warm-started hyperparameter refits. */
+const REFIT_GROWTH = 1.5;
+
+/** The checkpoint after m: every count up to `cold`, then ×1.5 steps. */
+function nextCheckpoint(m: number, cold: number): number {
+  return m < cold ? m + 1 : Math.max(m + 1, Math.ceil(m * REFIT_GROWTH));
+}
+
+/**
+ * Observation count whose prefix the hyperparameters are fitted on: n itself up to `cold` (the
+ * initial design: cold multi-start fits, cheap at that size), then the last of cold·1.5^k <= n
+ * (each warm-started from the one before).
+ */
+export function hyperparameterCheckpoint(n: number, cold: number): number {
+  let m = 1;
   for (;;) {
-    const next = Math.ceil(m * 1.25);
+    const next = nextCheckpoint(m, cold);
     if (next > n) return m;
     m = next;
   }
@@ -79,6 +100,9 @@ export class BoEngine implements Engine {
   private readonly thetaMemo = new Map<number, Float64Array>();
   /** Pool buffers reused across proposals; contents never outlive a proposal (not state). */
   private scratch = { K: new Float64Array(0), V: new Float64Array(0) };
+  /** Finite spaces: the feasible grid (undefined = not computed yet) and the carried-over GP state. */
+  private domain: FiniteDomain | null | undefined;
+  private finiteState: FiniteAcquisition | null = null;
   /** Wall time of the last model-based produce (ms), for benchmarks; not part of the state. */
   lastProduceMs = 0;
 
@@ -122,6 +146,11 @@ export class BoEngine implements Engine {
       });
     }
     const theta = this.hyperparameters(ctx, ctx.observations());
+    const domain = this.finiteDomain(space);
+    if (domain !== null) {
+      const out = this.proposeFinite(ctx, n, domain, theta, obs, pending);
+      if (out !== null) return out;
+    }
     const { y } = standardize(obs);
     const X = new Float64Array(obs.length * d);
     obs.forEach((o, i) => X.set(o.x, i * d));
@@ -190,6 +219,49 @@ export class BoEngine implements Engine {
     return out;
   }
 
+  /** The space's feasible grid when it is finite and small enough (computed once), else null. */
+  private finiteDomain(space: SearchSpace): FiniteDomain | null {
+    if (this.domain === undefined) this.domain = this.o.finiteDomainLimit > 0 ? FiniteDomain.of(space, this.o.finiteDomainLimit) : null;
+    return this.domain;
+  }
+
+  /**
+   * The finite-space proposal (bo-finite.ts): log EI maximized exactly over every unused feasible
+   * grid point, with the GP and per-candidate work carried over from the previous proposal while
+   * θ is unchanged. Null when the covariance cannot be factorized incrementally (the pool path
+   * then conditions a fresh GP with jitter).
+   */
+  private proposeFinite(ctx: EngineContext, n: number, domain: FiniteDomain, theta: Float64Array, obs: readonly Observation[], pending: readonly Candidate[]): Candidate[] | null {
+    const need = obs.length + pending.length + n;
+    let st = this.finiteState;
+    if (st === null || st.capacity < need) {
+      st = new FiniteAcquisition(domain, theta, Math.max(32, 2 * need));
+      this.finiteState = st;
+    } else if (st.theta !== theta) st.reset(theta);
+    const { y } = standardize(obs);
+    let fantasy: Fantasy = { kind: 'believer' };
+    if (this.o.batchStrategy !== 'kriging-believer') {
+      let lo = Infinity;
+      let hi = -Infinity;
+      let sum = 0;
+      for (let i = 0; i < obs.length; i++) {
+        const v = y[i] as number;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+        sum += v;
+      }
+      const value = this.o.batchStrategy === 'constant-liar-min' ? lo : this.o.batchStrategy === 'constant-liar-max' ? hi : sum / obs.length;
+      fantasy = { kind: 'constant', value };
+    }
+    const picks = st.propose(obs, y, ctx.observations(), pending.map((c) => c.params), n, fantasy, this.o.xi, (p) => ctx.space.encode(p));
+    if (picks === null) {
+      this.finiteState = null;
+      return null;
+    }
+    if (picks.length === 0 && pending.length === 0) this.covered = true;
+    return picks.map((c) => ({ id: ctx.allocId(), params: { ...(domain.params[c] as Params) }, origin: 'bo' }));
+  }
+
   /**
    * Hyperparameters fitted on the first checkpoint(n) observations. Up to 20 observations each
    * checkpoint is fitted from the default and `hyperparameterRestarts - 1` random starts; beyond,
@@ -198,18 +270,23 @@ export class BoEngine implements Engine {
    * θ stays a pure function of the told history and a rebuilt searcher finds the same values.
    */
   private hyperparameters(ctx: EngineContext, obs: readonly Observation[]): Float64Array {
-    const target = hyperparameterCheckpoint(obs.length);
+    const cold = this.o.initialPoints;
+    const target = hyperparameterCheckpoint(obs.length, cold);
     const memo = this.thetaMemo;
+    // A cold checkpoint stands alone; a warm one needs its predecessor: walk the chain from the
+    // last cold checkpoint, so the cold ones before it (never used) are never fitted.
+    let m = Math.min(target, cold);
     let prev: Float64Array | null = null;
-    for (let m = 1; m <= target; m = m < 20 ? m + 1 : Math.ceil(m * 1.25)) {
+    for (;;) {
       let theta = memo.get(m);
       if (theta === undefined) {
-        theta = this.fitAt(ctx, obs, m, m > 20 ? prev : null);
+        theta = this.fitAt(ctx, obs, m, m > cold ? prev : null);
         memo.set(m, theta);
       }
       prev = theta;
+      if (m >= target) return theta;
+      m = nextCheckpoint(m, cold);
     }
-    return prev ?? defaultTheta(ctx.space.dim);
   }
 
   private fitAt(ctx: EngineContext, obs: readonly Observation[], m: number, warm: Float64Array | null): Float64Array {
@@ -232,7 +309,7 @@ export class BoEngine implements Engine {
         starts.push(t);
       }
     }
-    const fit = fitGpHyperparameters(X, y, prefix.length, d, { starts, maxIterations: this.o.fitIterations });
+    const fit = fitGpHyperparameters(X, y, prefix.length, d, { starts, maxIterations: this.o.fitIterations, gradientTolerance: FIT_GRADIENT_TOLERANCE });
     return Number.isFinite(fit.value) ? fit.theta : (warm ?? defaultTheta(d));
   }
 

@@ -84,44 +84,85 @@ export function backwardSolve(L: Float64Array, n: number, ld: number, z: Float64
   }
 }
 
-/** Reusable buffers for likelihood evaluations at a fixed n. */
+/**
+ * Reusable buffers for likelihood evaluations at a fixed n, and the θ-independent part of the
+ * covariance: per pair i > j (packed row by row) the squared differences per input, computed once
+ * per training set (`prepare`), so an evaluation costs one exp per pair.
+ */
 export class GpWorkspace {
   readonly K: Float64Array;
-  readonly G: Float64Array;
   readonly Linv: Float64Array;
   readonly Kinv: Float64Array;
   readonly alpha: Float64Array;
   readonly row: Float64Array;
+  /** Packed pairs: noise-free covariance, its r-derivative factor, squared differences (× d). */
+  readonly E: Float64Array;
+  readonly G: Float64Array;
+  private D = new Float64Array(0);
+  private preparedFor: Float64Array | null = null;
+  private preparedD = 0;
   constructor(readonly n: number) {
     this.K = new Float64Array(n * n);
-    this.G = new Float64Array(n * n);
     this.Linv = new Float64Array(n * n);
     this.Kinv = new Float64Array(n * n);
     this.alpha = new Float64Array(n);
     this.row = new Float64Array(n);
+    this.E = new Float64Array((n * (n - 1)) / 2);
+    this.G = new Float64Array((n * (n - 1)) / 2);
+  }
+
+  /** Squared differences of the pairs of X (n×d row-major); cached for the same X buffer. */
+  diffs(X: Float64Array, d: number): Float64Array {
+    if (this.preparedFor === X && this.preparedD === d) return this.D;
+    const n = this.n;
+    if (this.D.length < ((n * (n - 1)) / 2) * d) this.D = new Float64Array(((n * (n - 1)) / 2) * d);
+    const D = this.D;
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) {
+        for (let k = 0; k < d; k++) {
+          const t = (X[i * d + k] as number) - (X[j * d + k] as number);
+          D[q++] = t * t;
+        }
+      }
+    }
+    this.preparedFor = X;
+    this.preparedD = d;
+    return D;
   }
 }
 
 /**
  * Fills the lower triangle of K (stride n) with the Matérn 5/2 covariance plus noise on the
- * diagonal; when G is given, also G_ij = σ_f² (5/3)(1 + √5 r) e^{-√5 r} (for gradients).
+ * diagonal, and per packed pair E = the noise-free covariance and G = σ_f² (5/3)(1 + √5 r) e^{-√5 r}
+ * (∂k/∂log ℓ_k = G · (x_k - x'_k)² / ℓ_k²).
  */
-function buildCovariance(X: Float64Array, n: number, d: number, invL2: Float64Array, s2: number, noise: number, K: Float64Array, G: Float64Array | null): void {
+function buildCovariance(D: Float64Array, n: number, d: number, invL2: Float64Array, s2: number, noise: number, K: Float64Array, E: Float64Array, G: Float64Array): void {
+  let p = 0;
   for (let i = 0; i < n; i++) {
-    const xi = i * d;
-    for (let j = 0; j < i; j++) {
-      const xj = j * d;
+    const ri = i * n;
+    for (let j = 0; j < i; j++, p++) {
       let r2 = 0;
-      for (let k = 0; k < d; k++) {
-        const t = (X[xi + k] as number) - (X[xj + k] as number);
-        r2 += t * t * (invL2[k] as number);
-      }
+      const dp = p * d;
+      for (let k = 0; k < d; k++) r2 += (D[dp + k] as number) * (invL2[k] as number);
       const r = Math.sqrt(r2);
-      const e = Math.exp(-SQRT5 * r);
-      K[i * n + j] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * e;
-      if (G) G[i * n + j] = s2 * (5 / 3) * (1 + SQRT5 * r) * e;
+      const e = s2 * Math.exp(-SQRT5 * r);
+      const kij = (1 + SQRT5 * r + (5 / 3) * r2) * e;
+      K[ri + j] = kij;
+      E[p] = kij;
+      G[p] = (5 / 3) * (1 + SQRT5 * r) * e;
     }
-    K[i * n + i] = s2 + noise;
+    K[ri + i] = s2 + noise;
+  }
+}
+
+/** Refills K from the packed covariance E (after a failed factorization) with a larger noise. */
+function refillCovariance(E: Float64Array, n: number, s2: number, noise: number, K: Float64Array): void {
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j < i; j++, p++) K[ri + j] = E[p] as number;
+    K[ri + i] = s2 + noise;
   }
 }
 
@@ -146,11 +187,16 @@ export function gpNegLogPosterior(X: Float64Array, y: Float64Array, n: number, d
   const s2 = Math.exp(theta[d] as number);
   let noise = Math.exp(theta[d + 1] as number);
   const K = ws.K;
+  const D = ws.diffs(X, d);
+  const E = ws.E;
+  const G = ws.G;
   let ok = false;
-  for (const jit of JITTERS) {
-    buildCovariance(X, n, d, invL2, s2, noise + jit * s2, K, grad ? ws.G : null);
+  for (let t = 0; t < JITTERS.length; t++) {
+    const jit = (JITTERS[t] as number) * s2;
+    if (t === 0) buildCovariance(D, n, d, invL2, s2, noise + jit, K, E, G);
+    else refillCovariance(E, n, s2, noise + jit, K);
     if (choleskyInPlace(K, n, n)) {
-      noise += jit * s2;
+      noise += jit;
       ok = true;
       break;
     }
@@ -170,7 +216,6 @@ export function gpNegLogPosterior(X: Float64Array, y: Float64Array, n: number, d
     grad.fill(0);
     // Linv (lower, row-major), then Kinv = Linvᵀ Linv (lower triangle).
     const Linv = ws.Linv;
-    Linv.fill(0);
     const row = ws.row;
     for (let i = 0; i < n; i++) {
       row.fill(0, 0, i + 1);
@@ -186,7 +231,7 @@ export function gpNegLogPosterior(X: Float64Array, y: Float64Array, n: number, d
       for (let j = 0; j <= i; j++) Linv[ri + j] = (row[j] as number) * inv;
     }
     const Kinv = ws.Kinv;
-    Kinv.fill(0);
+    for (let i = 0; i < n; i++) Kinv.fill(0, i * n, i * n + i + 1);
     for (let k = 0; k < n; k++) {
       const rk = k * n;
       for (let i = 0; i <= k; i++) {
@@ -199,25 +244,16 @@ export function gpNegLogPosterior(X: Float64Array, y: Float64Array, n: number, d
     // dNLL/dθ = -½ tr(W ∂K/∂θ), W = ααᵀ - K⁻¹ (symmetric; off-diagonal pairs counted twice).
     let gS = 0;
     let gN = 0;
-    const G = ws.G;
+    let p = 0;
     for (let i = 0; i < n; i++) {
       const ai = alpha[i] as number;
       const ri = i * n;
-      const xi = i * d;
-      for (let j = 0; j < i; j++) {
-        const w = 2 * (ai * (alpha[j] as number) - (Kinv[ri + j] as number));
-        // K was factorized in place, so the noise-free K_ij (= ∂K_ij/∂log σ_f²) is recomputed from r.
-        const xj = j * d;
-        let r2 = 0;
-        const gij = G[ri + j] as number;
-        for (let k = 0; k < d; k++) {
-          const t = (X[xi + k] as number) - (X[xj + k] as number);
-          const t2 = t * t * (invL2[k] as number);
-          r2 += t2;
-          grad[k] = (grad[k] as number) - 0.5 * w * gij * t2;
-        }
-        const r = Math.sqrt(r2);
-        gS -= 0.5 * w * s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+      for (let j = 0; j < i; j++, p++) {
+        const hw = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+        const gij = hw * (G[p] as number);
+        const dp = p * d;
+        for (let k = 0; k < d; k++) grad[k] = (grad[k] as number) - gij * (D[dp + k] as number) * (invL2[k] as number);
+        gS -= hw * (E[p] as number);
       }
       const wii = ai * ai - (Kinv[ri + i] as number);
       gS -= 0.5 * wii * s2;
@@ -234,6 +270,8 @@ export interface GpFitOptions {
   /** Starting points (θ vectors); the best local optimum wins. */
   starts: readonly Float64Array[];
   maxIterations: number;
+  /** L-BFGS stop on the projected gradient's max norm; default 1e-5. */
+  gradientTolerance?: number;
 }
 
 /** Multi-start L-BFGS on the negative log posterior; returns the best θ found. */
@@ -242,7 +280,7 @@ export function fitGpHyperparameters(X: Float64Array, y: Float64Array, n: number
   const { lower, upper } = thetaBounds(d);
   let best: { theta: Float64Array; value: number } = { theta: defaultTheta(d), value: Infinity };
   for (const s of o.starts) {
-    const r = lbfgsMinimize((t, g) => gpNegLogPosterior(X, y, n, d, t, g, ws), s, { maxIterations: o.maxIterations, lower, upper });
+    const r = lbfgsMinimize((t, g) => gpNegLogPosterior(X, y, n, d, t, g, ws), s, { maxIterations: o.maxIterations, lower, upper, gradientTolerance: o.gradientTolerance });
     if (r.f < best.value) best = { theta: r.x, value: r.f };
   }
   return best;
@@ -261,7 +299,7 @@ export class GaussianProcess {
   private readonly L: Float64Array;
   private readonly alpha: Float64Array;
   private readonly invL2: Float64Array;
-  private readonly s2: number;
+  private s2: number;
   private noise: number;
   private readonly kbuf: Float64Array;
 
@@ -277,6 +315,15 @@ export class GaussianProcess {
     for (let k = 0; k < d; k++) this.invL2[k] = Math.exp(-2 * (theta[k] as number));
     this.s2 = Math.exp(theta[d] as number);
     this.noise = Math.exp(theta[d + 1] as number);
+  }
+
+  /** Forgets every point and takes new hyperparameters, keeping the buffers. */
+  reset(theta: Float64Array): void {
+    const d = this.d;
+    for (let k = 0; k < d; k++) this.invL2[k] = Math.exp(-2 * (theta[k] as number));
+    this.s2 = Math.exp(theta[d] as number);
+    this.noise = Math.exp(theta[d + 1] as number);
+    this.n = 0;
   }
 
   get signalVariance(): number {
@@ -318,6 +365,31 @@ export class GaussianProcess {
     return false;
   }
 
+  /**
+   * Drops every point after the first n (the Cholesky rows of the first n do not depend on later
+   * points). Call `setTargets` (or `addPoint`) before predicting again: α is stale.
+   */
+  truncate(n: number): void {
+    if (n < 0 || n > this.n) throw new RangeError(`cannot truncate a GP of ${this.n} points to ${n}`);
+    this.n = n;
+  }
+
+  /** New targets for the current points (length >= n), then α = K⁻¹y: O(n²), K unchanged. */
+  setTargets(y: ArrayLike<number>): void {
+    for (let i = 0; i < this.n; i++) this.y[i] = y[i] as number;
+    this.solveAlpha();
+  }
+
+  /** α = K⁻¹y of the current points (a view; changes with the GP). */
+  get weights(): Float64Array {
+    return this.alpha;
+  }
+
+  /** Point i's target. */
+  target(i: number): number {
+    return this.y[i] as number;
+  }
+
   private solveAlpha(): void {
     const n = this.n;
     const a = this.alpha;
@@ -326,14 +398,18 @@ export class GaussianProcess {
     backwardSolve(this.L, n, this.capacity, a);
   }
 
-  /** Adds one (fantasy) observation: a new Cholesky row, then α again. False if it would break positive definiteness. */
-  addPoint(x: Float64Array, y: number): boolean {
+  /**
+   * Adds one (fantasy) observation: a new Cholesky row, then α again (skipped with solve = false,
+   * when several points are added before `setTargets`). False if it would break positive
+   * definiteness.
+   */
+  addPoint(x: ArrayLike<number>, y: number, solve = true): boolean {
     const n = this.n;
     if (n >= this.capacity) throw new RangeError(`GP capacity ${this.capacity} reached`);
     const d = this.d;
     const cap = this.capacity;
     const k = this.kbuf;
-    for (let i = 0; i < n; i++) k[i] = this.kernel(this.X, i * d, x, 0);
+    for (let i = 0; i < n; i++) k[i] = this.kernelTo(i, x, 0);
     forwardSolve(this.L, n, cap, k);
     let s = this.s2 + this.noise;
     for (let i = 0; i < n; i++) s -= (k[i] as number) * (k[i] as number);
@@ -341,11 +417,25 @@ export class GaussianProcess {
     const rn = n * cap;
     for (let i = 0; i < n; i++) this.L[rn + i] = k[i] as number;
     this.L[rn + n] = Math.sqrt(s);
-    this.X.set(x.subarray(0, d), n * d);
+    for (let c = 0; c < d; c++) this.X[n * d + c] = x[c] as number;
     this.y[n] = y;
     this.n = n + 1;
-    this.solveAlpha();
+    if (solve) this.solveAlpha();
     return true;
+  }
+
+  /** k(x_i, x) for conditioning point i and the point at offset `at` of xs. */
+  kernelTo(i: number, xs: ArrayLike<number>, at: number): number {
+    const d = this.d;
+    const X = this.X;
+    const xi = i * d;
+    let r2 = 0;
+    for (let c = 0; c < d; c++) {
+      const t = (X[xi + c] as number) - (xs[at + c] as number);
+      r2 += t * t * (this.invL2[c] as number);
+    }
+    const r = Math.sqrt(r2);
+    return this.s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
   }
 
   /**
@@ -365,11 +455,28 @@ export class GaussianProcess {
    */
   lazyMean(xs: Float64Array, p: number, K: Float64Array, kn: Int32Array): number {
     const n = this.n;
+    const vp = p * this.capacity;
+    this.extendKernelRow(xs, p, K, kn, this.capacity);
+    let mu = 0;
+    let kmax = 0;
+    const alpha = this.alpha;
+    for (let i = 0; i < n; i++) {
+      const v = K[vp + i] as number;
+      mu += v * (alpha[i] as number);
+      if (v > kmax) kmax = v;
+    }
+    this.lastKernelMax = kmax;
+    return mu;
+  }
+
+  /** Extends kernel row p (row stride `stride`) of the points xs (m×d) to the current n points. */
+  extendKernelRow(xs: Float64Array, p: number, K: Float64Array, kn: Int32Array, stride: number): void {
+    const n = this.n;
     const d = this.d;
     const X = this.X;
     const invL2 = this.invL2;
     const s2 = this.s2;
-    const vp = p * this.capacity;
+    const vp = p * stride;
     const xp = p * d;
     for (let i = kn[p] as number; i < n; i++) {
       const xi = i * d;
@@ -382,16 +489,47 @@ export class GaussianProcess {
       K[vp + i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
     }
     kn[p] = n;
-    let mu = 0;
-    let kmax = 0;
-    const alpha = this.alpha;
-    for (let i = 0; i < n; i++) {
-      const v = K[vp + i] as number;
-      mu += v * (alpha[i] as number);
-      if (v > kmax) kmax = v;
+  }
+
+  /**
+   * `lazyMean` for every candidate p < m with skip[p] = 0, in one pass: kernel rows of xs (row
+   * stride `stride` in K) extended to the first `rows` points, the posterior mean given those
+   * points (`alpha` = their K⁻¹y) into mean[p] and the variance bound of `varianceBound` (nearest
+   * of those points alone; an upper bound given every point too) into bound[p].
+   */
+  meansAndBounds(xs: Float64Array, m: number, K: Float64Array, kn: Int32Array, stride: number, skip: Uint8Array, mean: Float64Array, bound: Float64Array, rows = this.n, alpha: Float64Array = this.alpha): void {
+    const n = rows;
+    const d = this.d;
+    const X = this.X;
+    const invL2 = this.invL2;
+    const s2 = this.s2;
+    const denom = s2 + this.noise;
+    for (let p = 0; p < m; p++) {
+      if (skip[p] !== 0) continue;
+      const vp = p * stride;
+      const xp = p * d;
+      for (let i = kn[p] as number; i < n; i++) {
+        const xi = i * d;
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = (X[xi + k] as number) - (xs[xp + k] as number);
+          r2 += t * t * (invL2[k] as number);
+        }
+        const r = Math.sqrt(r2);
+        K[vp + i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+      }
+      if ((kn[p] as number) < n) kn[p] = n;
+      let mu = 0;
+      let kmax = 0;
+      for (let i = 0; i < n; i++) {
+        const v = K[vp + i] as number;
+        mu += v * (alpha[i] as number);
+        if (v > kmax) kmax = v;
+      }
+      mean[p] = mu;
+      const b = s2 - (kmax * kmax) / denom;
+      bound[p] = b > 0 ? b : 0;
     }
-    this.lastKernelMax = kmax;
-    return mu;
   }
 
   /** Largest kernel entry seen by the last `lazyMean`. */

@@ -71,3 +71,19 @@ export function logExpectedImprovement(mean: number, sd: number, best: number, x
   }
   return Math.log(sd) + logH((best - mean - xi) / sd);
 }
+
+/**
+ * An upper bound of `logExpectedImprovement` at the same arguments, ~5x cheaper (no erf, no
+ * continued fraction): h(z) <= z + φ(z) for z >= 0 and h(z) <= φ(z)/(1 + z²) for z < 0 (from
+ * Gordon's Mills-ratio bound R(t) >= t/(1 + t²)); tight in the far tail and at z = 0. EI grows
+ * with sd, so the bound at an upper bound of sd bounds EI at the true sd.
+ */
+export function logExpectedImprovementBound(mean: number, sd: number, best: number, xi: number): number {
+  if (!(sd > 1e-12)) {
+    const imp = best - mean - xi;
+    return imp > 0 ? Math.log(imp) : -Infinity;
+  }
+  const z = (best - mean - xi) / sd;
+  if (z >= 0) return Math.log(sd * (z + normalPdf(z)));
+  return Math.log(sd) - 0.5 * z * z - LOG_SQRT_2PI - Math.log1p(z * z);
+}

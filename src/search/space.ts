@@ -79,6 +79,8 @@ export class SearchSpace {
   readonly names: readonly string[];
   private readonly decimals: Int32Array;
   private readonly levels: Int32Array;
+  /** Grid values per parameter, built on first use (decode and grid points are hot paths). */
+  private readonly gridCache: Array<readonly ParamValue[] | undefined>;
 
   constructor(params: readonly ParamSpec[], constraints: readonly Constraint[]) {
     this.params = params;
@@ -86,6 +88,7 @@ export class SearchSpace {
     this.names = params.map((p) => p.name);
     this.decimals = new Int32Array(params.length);
     this.levels = new Int32Array(params.length);
+    this.gridCache = new Array<readonly ParamValue[] | undefined>(params.length);
     params.forEach((p, i) => {
       if (p.type === 'categorical') this.levels[i] = p.choices.length;
       else if (p.step !== null) {
@@ -177,12 +180,27 @@ export class SearchSpace {
 
   /** Values of parameter i used by grid search (all steps/choices, or `gridPoints` levels). */
   gridValues(i: number): ParamValue[] {
+    return [...this.gridOf(i)];
+  }
+
+  /** The cached grid values of parameter i (shared: never mutate). */
+  private gridOf(i: number): readonly ParamValue[] {
+    let g = this.gridCache[i];
+    if (g === undefined) {
+      g = this.computeGridValues(i);
+      // Huge stepped ranges (a million integers) are not worth keeping.
+      if (g.length <= 1 << 16) this.gridCache[i] = g;
+    }
+    return g;
+  }
+
+  private computeGridValues(i: number): ParamValue[] {
     const p = this.params[i] as ParamSpec;
     if (p.type === 'categorical') return [...p.choices];
     if (p.step !== null) {
       const m = this.levels[i] as number;
       const out: number[] = [];
-      for (let k = 0; k < m; k++) out.push(this.valueAt(i, p, k));
+      for (let k = 0; k < m; k++) out.push(this.stepValue(i, p, k));
       return out;
     }
     const n = (p as FloatParam).gridPoints;
@@ -197,7 +215,10 @@ export class SearchSpace {
   /** Number of grid points before constraints (may be huge; a number, not a list). */
   gridSize(): number {
     let n = 1;
-    for (let i = 0; i < this.params.length; i++) n *= this.gridValues(i).length;
+    for (let i = 0; i < this.params.length; i++) {
+      const m = this.levels[i] as number;
+      n *= m > 0 ? m : (this.params[i] as FloatParam).gridPoints;
+    }
     return n;
   }
 
@@ -206,7 +227,7 @@ export class SearchSpace {
     const out: Params = {};
     let rest = index;
     for (let i = this.params.length - 1; i >= 0; i--) {
-      const vals = this.gridValues(i);
+      const vals = this.gridOf(i);
       out[(this.params[i] as ParamSpec).name] = vals[rest % vals.length] as ParamValue;
       rest = Math.floor(rest / vals.length);
     }
@@ -266,6 +287,11 @@ export class SearchSpace {
   }
 
   private valueAt(i: number, p: FloatParam | IntParam, k: number): number {
+    const g = this.gridCache[i] ?? ((this.levels[i] as number) <= 1 << 16 ? this.gridOf(i) : undefined);
+    return g !== undefined ? (g[k] as number) : this.stepValue(i, p, k);
+  }
+
+  private stepValue(i: number, p: FloatParam | IntParam, k: number): number {
     const step = p.step as number;
     const v = p.low + k * step;
     return p.type === 'int' ? Math.round(v) : roundTo(v, this.decimals[i] as number);

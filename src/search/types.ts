@@ -127,6 +127,12 @@ export interface BoOptions {
   xi?: number;
   /** Most observations in the GP (best half + most recent); default 200. Bounds the O(n³) cost. */
   maxModelPoints?: number;
+  /**
+   * When every parameter is stepped, integer or categorical and the grid has at most this many
+   * points, log EI is maximized exactly over every feasible grid point (with per-candidate work
+   * carried between proposals) instead of over a random pool; default 4096, 0 = never.
+   */
+  finiteDomainLimit?: number;
 }
 
 export interface PsoOptions {
