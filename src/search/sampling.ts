@@ -16,14 +16,17 @@ const UNSEEN_TRIES = 100;
 export class RandomEngine implements Engine {
   produce(ctx: EngineContext, n: number): Candidate[] {
     const out: Candidate[] = [];
+    // Keys of `out` (a repeat within the batch is rejected like an already seen point).
+    let outKeys: Set<string> | null = null;
     for (let k = 0; k < n; k++) {
       const id = ctx.allocId();
       const rng = ctx.rng(`random:${id}`);
       let params: Params = ctx.space.sampleUniform(rng);
-      for (let t = 1; t < UNSEEN_TRIES && (ctx.hasSeen(params) || out.some((c) => ctx.space.key(c.params) === ctx.space.key(params))); t++) {
+      for (let t = 1; t < UNSEEN_TRIES && (ctx.hasSeen(params) || (outKeys !== null && outKeys.has(ctx.space.key(params)))); t++) {
         params = ctx.space.sampleUniform(rng);
       }
       out.push({ id, params, origin: 'random' });
+      if (k + 1 < n) (outKeys ??= new Set()).add(ctx.space.key(params));
     }
     return out;
   }

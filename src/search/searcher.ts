@@ -6,7 +6,6 @@
 import { ConfigError, InvalidArgumentError } from '../errors.js';
 import { BoEngine, compileBoOptions } from './bo.js';
 import type { Engine, EngineContext, Observation } from './engine.js';
-import { makeRng } from './engine.js';
 import { compileGaOptions, GaEngine } from './ga.js';
 import { GridEngine } from './grid.js';
 import { HybridEngine } from './hybrid.js';
@@ -28,7 +27,7 @@ import {
   type Trial,
   type TrialResult,
 } from './types.js';
-import type { Rng } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 
 export interface ResolvedSearchOptions {
   readonly algorithm: AlgorithmName;
@@ -137,16 +136,35 @@ function createEngine(space: SearchSpace, o: ResolvedSearchOptions, path: string
   }
 }
 
+/**
+ * A generated candidate with what the searcher knew when it was generated: its key (already in
+ * `seen`) and its values then, so a tell whose parameters did not change skips the key.
+ */
+interface Slot {
+  readonly c: Candidate;
+  readonly key: string;
+  readonly values: readonly unknown[];
+}
+
+/** Compaction threshold of the queue's consumed head. */
+const QUEUE_COMPACT = 64;
+
 class SearcherImpl implements Searcher {
   readonly algorithm: AlgorithmName;
   readonly space: SearchSpace;
   private readonly o: ResolvedSearchOptions;
   private readonly engine: Engine;
   private readonly ctx: EngineContext;
+  private readonly names: readonly string[];
   private nextId = 0;
-  /** Generated, not handed out (replay holes and generation remainders), ascending id. */
-  private readonly queued: Candidate[] = [];
-  private readonly inFlight = new Map<number, Candidate>();
+  /**
+   * Generated, not handed out (replay holes and generation remainders), ascending id: the live
+   * part is queued[qHead..] (ask() advances qHead instead of shifting).
+   */
+  private readonly queued: Slot[] = [];
+  private qHead = 0;
+  /** Handed out, not told; insertion order (pending() sorts by id). */
+  private readonly inFlight = new Map<number, Slot>();
   private readonly toldIds = new Set<number>();
   private readonly seen = new Set<string>();
   private readonly trials: Trial[] = [];
@@ -162,8 +180,11 @@ class SearcherImpl implements Searcher {
     this.space = space;
     this.o = o;
     this.engine = engine;
+    this.names = space.names;
     this.startedMs = o.clock.now();
     const self = this;
+    // makeRng(seed, label) = new Rng(`${seed}|${label}`): the seed part is hashed once.
+    const seedHash = Rng.hashPrefix(`${o.seed}|`);
     this.ctx = {
       space,
       seed: o.seed,
@@ -171,7 +192,7 @@ class SearcherImpl implements Searcher {
       get maxEvaluations() {
         return o.maxEvaluations;
       },
-      rng: (label: string): Rng => makeRng(o.seed, label),
+      rng: (label: string): Rng => new Rng(label, seedHash),
       allocId: () => self.nextId++,
       pending: () => self.pendingAll(),
       observations: () => self.obs,
@@ -185,74 +206,163 @@ class SearcherImpl implements Searcher {
     const cap = Math.min(n, this.remainingBudget());
     const out: Candidate[] = [];
     while (out.length < cap) {
-      if (this.queued.length === 0 && !this.fill(cap - out.length)) break;
-      const c = this.queued.shift() as Candidate;
-      this.inFlight.set(c.id, c);
-      out.push(c);
+      if (this.qHead === this.queued.length && !this.fill(cap - out.length)) break;
+      const slot = this.queued[this.qHead++] as Slot;
+      this.inFlight.set(slot.c.id, slot);
+      out.push(slot.c);
     }
+    this.compactQueue();
     return out;
+  }
+
+  private compactQueue(): void {
+    if (this.qHead === this.queued.length) {
+      this.queued.length = 0;
+      this.qHead = 0;
+    } else if (this.qHead >= QUEUE_COMPACT && this.qHead * 2 >= this.queued.length) {
+      this.queued.splice(0, this.qHead);
+      this.qHead = 0;
+    }
   }
 
   private fill(n: number): boolean {
     if (this.exhaustedFlag) return false;
     const made = this.engine.produce(this.ctx, n);
+    const q = this.queued;
+    // Engines allocate ids in increasing order, after every queued one: sorting (stable, by id)
+    // is needed only when that does not hold.
+    let ordered = true;
+    let last = q.length > this.qHead ? (q[q.length - 1] as Slot).c.id : -Infinity;
     for (const c of made) {
-      this.queued.push(c);
-      this.seen.add(this.space.key(c.params));
+      const key = this.space.key(c.params);
+      q.push({ c, key, values: this.valuesOf(c.params) });
+      this.seen.add(key);
+      if (!(c.id >= last)) ordered = false;
+      last = c.id;
     }
-    this.queued.sort((a, b) => a.id - b.id);
+    if (!ordered) {
+      const live = q.splice(this.qHead).sort((a, b) => a.c.id - b.c.id);
+      q.length = 0;
+      this.qHead = 0;
+      for (const s of live) q.push(s);
+    }
     if (made.length === 0 && this.engine.exhausted(this.ctx)) this.exhaustedFlag = true;
     return made.length > 0;
+  }
+
+  private valuesOf(p: Readonly<Params>): unknown[] {
+    const names = this.names;
+    const v = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) v[i] = p[names[i] as string];
+    return v;
+  }
+
+  /** Every parameter of `a` is the same value (===) as in `b`: then space.key(a) === space.key(b). */
+  private sameValues(a: Readonly<Params>, b: Readonly<Params>): boolean {
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i] as string;
+      if (a[n] !== b[n]) return false;
+    }
+    return true;
+  }
+
+  private unchangedSince(p: Readonly<Params>, values: readonly unknown[]): boolean {
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) if (p[names[i] as string] !== values[i]) return false;
+    return true;
   }
 
   tell(results: readonly TrialResult[]): TellSummary {
     if (!Array.isArray(results)) throw new InvalidArgumentError('results', 'expected an array of trial results');
     const summary: TellSummary = { accepted: 0, duplicates: [] };
-    results.forEach((r, i) => {
-      const at = `results[${i}]`;
-      const id = r?.candidate?.id;
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-        throw new InvalidArgumentError(`${at}.candidate.id`, `expected an integer >= 0, got ${JSON.stringify(id)}`);
-      }
-      if (this.toldIds.has(id)) {
-        summary.duplicates.push(id);
-        return;
-      }
-      const params = this.space.validateParams(r.candidate.params, `${at}.candidate.params`);
-      const cand = this.resolve(id, params, r.candidate.origin, at);
-      let objectives: number[] | null = null;
-      if (r.objectives !== null) {
-        if (!Array.isArray(r.objectives) || r.objectives.length !== this.o.directions.length) {
-          throw new InvalidArgumentError(`${at}.objectives`, `expected null or ${this.o.directions.length} number(s) (one per direction), got ${JSON.stringify(r.objectives)}`);
-        }
-        const values = r.objectives as readonly unknown[];
-        objectives = values.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (values as number[]).slice() : null;
-      }
-      const trial: Trial = { id, params: cand.params, origin: cand.origin, objectives, metrics: r.metrics, evaluation: this.trials.length + 1 };
-      this.trials.push(trial);
-      this.toldIds.add(id);
-      this.seen.add(this.space.key(cand.params));
-      const loss = objectives === null ? null : Float64Array.from(objectives, (v: number, j: number) => (this.o.directions[j] === 'maximize' ? -v : v));
-      const obs: Observation = { id, params: cand.params, x: this.space.encode(cand.params), loss };
-      this.obs.push(obs);
-      this.trackProgress(trial, loss);
-      this.engine.observe(this.ctx, obs);
-      summary.accepted++;
-    });
+    const count = results.length;
+    for (let i = 0; i < count; i++) {
+      if (!(i in results)) continue; // as forEach: holes are skipped
+      this.tellOne(results[i] as TrialResult, i, summary);
+    }
     return summary;
+  }
+
+  private tellOne(r: TrialResult, i: number, summary: TellSummary): void {
+    const id = r?.candidate?.id;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+      throw new InvalidArgumentError(`results[${i}].candidate.id`, `expected an integer >= 0, got ${JSON.stringify(id)}`);
+    }
+    if (this.toldIds.has(id)) {
+      summary.duplicates.push(id);
+      return;
+    }
+    const told = r.candidate.params;
+    const slot = this.inFlight.get(id);
+    let cand: Candidate;
+    let keyKnown = false;
+    // The common case: a candidate in flight told with valid parameters equal to the proposed
+    // ones (validateParams would pass and the keys match), checked without copies or keys.
+    if (slot !== undefined && this.space.isValidParams(told) && (told === slot.c.params || this.sameValues(told, slot.c.params))) {
+      this.inFlight.delete(id);
+      cand = slot.c;
+      keyKnown = this.unchangedSince(cand.params, slot.values);
+    } else {
+      const at = `results[${i}]`;
+      const params = this.space.validateParams(told, `${at}.candidate.params`);
+      cand = this.resolve(id, params, r.candidate.origin, at);
+    }
+    let objectives: number[] | null = null;
+    if (r.objectives !== null) {
+      const nObj = this.o.directions.length;
+      if (!Array.isArray(r.objectives) || r.objectives.length !== nObj) {
+        throw new InvalidArgumentError(`results[${i}].objectives`, `expected null or ${nObj} number(s) (one per direction), got ${JSON.stringify(r.objectives)}`);
+      }
+      const values = r.objectives as readonly unknown[];
+      let finite = true;
+      for (let j = 0; j < values.length; j++) {
+        if (!(j in values)) continue; // as every(): holes are skipped
+        const v = values[j];
+        if (!(typeof v === 'number' && Number.isFinite(v))) {
+          finite = false;
+          break;
+        }
+      }
+      objectives = finite ? (values as number[]).slice() : null;
+    }
+    const trial: Trial = { id, params: cand.params, origin: cand.origin, objectives, metrics: r.metrics, evaluation: this.trials.length + 1 };
+    this.trials.push(trial);
+    this.toldIds.add(id);
+    if (!keyKnown) this.seen.add(this.space.key(cand.params));
+    let loss: Float64Array | null = null;
+    if (objectives !== null) {
+      loss = new Float64Array(objectives.length);
+      for (let j = 0; j < objectives.length; j++) {
+        const v = objectives[j] as number;
+        loss[j] = this.o.directions[j] === 'maximize' ? -v : v;
+      }
+    }
+    const obs: Observation = { id, params: cand.params, x: this.space.encode(cand.params), loss };
+    this.obs.push(obs);
+    this.trackProgress(trial, loss);
+    this.engine.observe(this.ctx, obs);
+    summary.accepted++;
+  }
+
+  /** Index in `queued` of the live slot with this id, or -1. */
+  private queuedIndex(id: number): number {
+    const q = this.queued;
+    for (let k = this.qHead; k < q.length; k++) if ((q[k] as Slot).c.id === id) return k;
+    return -1;
   }
 
   /** The candidate a told result refers to; replays the engine for ids it never handed out. */
   private resolve(id: number, params: Params, origin: string | undefined, at: string): Candidate {
-    let c = this.inFlight.get(id);
+    let c = this.inFlight.get(id)?.c;
     if (c) this.inFlight.delete(id);
     else {
-      let qi = this.queued.findIndex((q) => q.id === id);
+      let qi = this.queuedIndex(id);
       // The policy is asked again after every fill: a hybrid switches from GA (regenerable ids)
       // to BO (adopted ids) part-way through a replay.
       while (qi < 0 && id >= this.nextId && this.engine.unknownPolicy(this.ctx, id) === 'produce') {
         if (!this.fill(id - this.nextId + 1)) break;
-        qi = this.queued.findIndex((q) => q.id === id);
+        qi = this.queuedIndex(id);
       }
       if (qi < 0 && this.engine.unknownPolicy(this.ctx, id) === 'adopt') {
         this.nextId = Math.max(this.nextId, id + 1);
@@ -264,7 +374,7 @@ class SearcherImpl implements Searcher {
           `candidate ${id} was never proposed by this ${this.algorithm} search and cannot be replayed here (different seed, options or space?)`,
         );
       }
-      c = this.queued.splice(qi, 1)[0] as Candidate;
+      c = (this.queued.splice(qi, 1)[0] as Slot).c;
     }
     if (this.space.key(c.params) !== this.space.key(params)) {
       throw new InvalidArgumentError(
@@ -285,13 +395,19 @@ class SearcherImpl implements Searcher {
     }
     if (this.o.directions.length > 1) {
       // Multi-objective progress: the new trial is not dominated by any earlier success.
-      const dominated = this.obs.some((o) => o.loss !== null && o.id !== trial.id && dominates(o.loss, loss));
+      let dominated = false;
+      for (const o of this.obs) {
+        if (o.loss !== null && o.id !== trial.id && dominates(o.loss, loss)) {
+          dominated = true;
+          break;
+        }
+      }
       if (!dominated) this.lastImprovementAt = trial.evaluation;
     }
   }
 
   stopReason(): StopReason | null {
-    const idle = this.queued.length === 0 && this.inFlight.size === 0;
+    const idle = this.qHead === this.queued.length && this.inFlight.size === 0;
     if (idle && !this.exhaustedFlag && this.engine.exhausted(this.ctx)) this.exhaustedFlag = true;
     if (idle && this.exhaustedFlag) return StopReason.Exhausted;
     if (this.trials.length >= this.o.maxEvaluations) return StopReason.MaxEvaluations;
@@ -318,16 +434,29 @@ class SearcherImpl implements Searcher {
   }
 
   pending(): Candidate[] {
-    return [...this.inFlight.values()].sort((a, b) => a.id - b.id);
+    const out: Candidate[] = [];
+    for (const s of this.inFlight.values()) out.push(s.c);
+    return sortedById(out);
   }
 
   private pendingAll(): Candidate[] {
-    return [...this.inFlight.values(), ...this.queued].sort((a, b) => a.id - b.id);
+    const out: Candidate[] = [];
+    for (const s of this.inFlight.values()) out.push(s.c);
+    for (let k = this.qHead; k < this.queued.length; k++) out.push((this.queued[k] as Slot).c);
+    return sortedById(out);
   }
 
   remainingBudget(): number {
     return Math.max(0, this.o.maxEvaluations - this.trials.length - this.inFlight.size);
   }
+}
+
+/** Sorted by id (stable); usually already is, then no sort. */
+function sortedById(cs: Candidate[]): Candidate[] {
+  for (let k = 1; k < cs.length; k++) {
+    if (!((cs[k] as Candidate).id >= (cs[k - 1] as Candidate).id)) return cs.sort((a, b) => a.id - b.id);
+  }
+  return cs;
 }
 
 /** A new searcher. Options are validated (ConfigError naming the path) before anything runs. */

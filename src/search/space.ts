@@ -70,6 +70,8 @@ export interface Constraint {
 }
 
 const DEFAULT_GRID_POINTS = 5;
+/** Parameter sets whose key() is remembered (by identity, checked against their values). */
+const KEY_MEMO = 8;
 /** Rejection sampling gives up after this many draws and reports an empty feasible region. */
 export const DEFAULT_MAX_REJECTIONS = 10_000;
 
@@ -81,11 +83,23 @@ export class SearchSpace {
   private readonly levels: Int32Array;
   /** Grid values per parameter, built on first use (decode and grid points are hot paths). */
   private readonly gridCache: Array<readonly ParamValue[] | undefined>;
+  /** Parameter names, for the unknown-name check of isValidParams. */
+  private readonly nameSet: ReadonlySet<string>;
+  /** key() memo: the last KEY_MEMO objects keyed, their keys, and the values they had then. */
+  private readonly memoObj: Array<object | null> = new Array<object | null>(KEY_MEMO).fill(null);
+  private readonly memoKey: string[] = new Array<string>(KEY_MEMO).fill('');
+  private readonly memoVal: unknown[];
+  private memoNext = 0;
+  /** Scratch unit point of sampleUniform (decode does not keep it). */
+  private readonly scratchU: Float64Array;
 
   constructor(params: readonly ParamSpec[], constraints: readonly Constraint[]) {
     this.params = params;
     this.constraints = constraints;
     this.names = params.map((p) => p.name);
+    this.nameSet = new Set(this.names);
+    this.memoVal = new Array<unknown>(KEY_MEMO * params.length).fill(undefined);
+    this.scratchU = new Float64Array(params.length);
     this.decimals = new Int32Array(params.length);
     this.levels = new Int32Array(params.length);
     this.gridCache = new Array<readonly ParamValue[] | undefined>(params.length);
@@ -109,8 +123,10 @@ export class SearchSpace {
 
   /** Unit-cube coordinates of a (valid) parameter set. */
   encode(params: Readonly<Params>): Float64Array {
-    const u = new Float64Array(this.params.length);
-    this.params.forEach((p, i) => {
+    const ps = this.params;
+    const u = new Float64Array(ps.length);
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i] as ParamSpec;
       const v = params[p.name];
       if (p.type === 'categorical') {
         const k = p.choices.indexOf(v as ParamValue);
@@ -124,14 +140,16 @@ export class SearchSpace {
       } else {
         u[i] = p.high === p.low ? 0.5 : clamp01(((v as number) - p.low) / (p.high - p.low));
       }
-    });
+    }
     return u;
   }
 
   /** Parameter values of a unit-cube point (clamped into [0,1], snapped onto steps and choices). */
   decode(u: ArrayLike<number>): Params {
     const out: Params = {};
-    this.params.forEach((p, i) => {
+    const ps = this.params;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i] as ParamSpec;
       const x = clamp01(u[i] as number);
       if (p.type === 'categorical') {
         const k = p.choices.length;
@@ -146,7 +164,7 @@ export class SearchSpace {
       } else {
         out[p.name] = p.low + x * (p.high - p.low);
       }
-    });
+    }
     return out;
   }
 
@@ -157,12 +175,37 @@ export class SearchSpace {
 
   /** Canonical string of a parameter set, for duplicate detection. */
   key(params: Readonly<Params>): string {
+    // The same object is keyed several times per proposal (engine, searcher): a small memo by
+    // identity, valid only while every value is still the one it was keyed with.
+    const names = this.names;
+    const d = names.length;
+    let slot = -1;
+    for (let r = 0; r < KEY_MEMO; r++) {
+      if (this.memoObj[r] !== params) continue;
+      let same = true;
+      for (let i = 0; i < d; i++) {
+        if (params[names[i] as string] !== this.memoVal[r * d + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.memoKey[r] as string;
+      slot = r;
+      break;
+    }
+    if (slot < 0) {
+      slot = this.memoNext;
+      this.memoNext = (slot + 1) % KEY_MEMO;
+    }
     // String(number) is the shortest round-trip form; strings are quoted so "1" differs from 1.
     let k = '';
-    for (const n of this.names) {
-      const v = params[n];
+    for (let i = 0; i < d; i++) {
+      const v = params[names[i] as string];
+      this.memoVal[slot * d + i] = v;
       k += typeof v === 'number' ? `${v},` : `${JSON.stringify(v)},`;
     }
+    this.memoObj[slot] = params;
+    this.memoKey[slot] = k;
     return k;
   }
 
@@ -243,7 +286,11 @@ export class SearchSpace {
       const p = propose();
       if (this.isFeasible(p)) return p;
     }
-    throw new ConfigError(
+    throw this.noFeasiblePoint(maxTries);
+  }
+
+  private noFeasiblePoint(maxTries: number): ConfigError {
+    return new ConfigError(
       'space.constraints',
       `no feasible point in ${maxTries} draws: the constraints [${this.constraints.map((c) => c.source).join('; ')}] ` +
         'look unsatisfiable within the parameter bounds',
@@ -252,11 +299,40 @@ export class SearchSpace {
 
   /** A uniformly random feasible parameter set (rejection sampling). */
   sampleUniform(rng: Rng, maxTries = DEFAULT_MAX_REJECTIONS): Params {
-    const u = new Float64Array(this.dim);
-    return this.sampleFeasible(() => {
+    // sampleFeasible(() => decode(uniform u)) without the closure and the buffer per call.
+    const u = this.scratchU;
+    for (let t = 0; t < maxTries; t++) {
       for (let i = 0; i < u.length; i++) u[i] = rng.next();
-      return this.decode(u);
-    }, maxTries);
+      const p = this.decode(u);
+      if (this.isFeasible(p)) return p;
+    }
+    throw this.noFeasiblePoint(maxTries);
+  }
+
+  /**
+   * validateParams without building the copy or an error: true only when validateParams(params)
+   * would return a copy with the same values (callers fall back to validateParams on false; an
+   * exotic object, e.g. one with inherited enumerable names, may get false although it is valid).
+   */
+  isValidParams(params: unknown): boolean {
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) return false;
+    const rec = params as Record<string, unknown>;
+    // for-in visits every own enumerable name (and inherited ones): a superset of Object.keys.
+    for (const k in rec) if (!this.nameSet.has(k)) return false;
+    const ps = this.params;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i] as ParamSpec;
+      const v = rec[p.name];
+      if (p.type === 'categorical') {
+        if (!p.choices.includes(v as ParamValue)) return false;
+      } else {
+        if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+        const tol = 1e-9 * Math.max(1, Math.abs(p.high));
+        if (v < p.low - tol || v > p.high + tol) return false;
+        if (p.type === 'int' && !Number.isInteger(v)) return false;
+      }
+    }
+    return true;
   }
 
   /** Checks a parameter set received from outside (journal, user); returns it snapped. */

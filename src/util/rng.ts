@@ -9,20 +9,24 @@ export class Rng {
   private s3: number;
   private spare: number | undefined;
 
-  constructor(seed: number | string = 0) {
-    let h = typeof seed === 'number' ? seed >>> 0 ^ Math.floor(seed / 4294967296) : hashString(seed);
-    const next = (): number => {
-      h = (h + 0x9e3779b9) | 0;
-      let z = h;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+  /**
+   * `prefixHash` (from Rng.hashPrefix(prefix)) with a string seed: the stream of
+   * new Rng(prefix + seed) without hashing the prefix again.
+   */
+  constructor(seed: number | string = 0, prefixHash?: number) {
+    const h =
+      typeof seed === 'number' ? seed >>> 0 ^ Math.floor(seed / 4294967296) : hashString(seed, prefixHash ?? FNV_OFFSET);
+    // splitmix32: the k-th state is h + k * golden (mod 2^32).
+    this.s0 = splitmix32((h + 0x9e3779b9) | 0);
+    this.s1 = splitmix32((h + 0x3c6ef372) | 0);
+    this.s2 = splitmix32((h + 0xdaa66d2b) | 0);
+    this.s3 = splitmix32((h + 0x78dde6e4) | 0);
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The hash state after `prefix`, for new Rng(suffix, Rng.hashPrefix(prefix)). */
+  static hashPrefix(prefix: string): number {
+    return hashString(prefix, FNV_OFFSET);
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -97,8 +101,18 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-function hashString(s: string): number {
-  let h = 2166136261;
+function splitmix32(x: number): number {
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+const FNV_OFFSET = 2166136261;
+
+/** FNV-1a of `s` continued from state `h` (FNV_OFFSET for a fresh hash). */
+function hashString(s: string, h0: number): number {
+  let h = h0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 16777619);
