@@ -22,21 +22,31 @@
 import type { Observation } from './engine.js';
 import { GaussianProcess } from './gp.js';
 import { logExpectedImprovement, logExpectedImprovementBound } from './normal.js';
-import type { Params, SearchSpace } from './space.js';
+import type { Params, ParamSpec, ParamValue, SearchSpace } from './space.js';
+import { loadNative } from '../solver/native.js';
 
 /** Slack for rounding: the exact log EI may exceed the bound by an ulp. */
 const BOUND_SLACK = 1e-9;
 /** Forward-solve entries advanced per heap visit. */
 const SOLVE_CHUNK = 16;
 
-/** The feasible grid of a finite space, encoded once. */
+/**
+ * The feasible grid of a finite space, encoded once. A candidate's unit-cube point is the
+ * concatenation of per-parameter encodings (encoding is separable), and a parameter set maps to
+ * its candidate number through its level indices, so no per-point strings or objects are made
+ * (parameter objects only for the constraints' sake, and for the points actually proposed).
+ */
 export class FiniteDomain {
   private constructor(
     readonly d: number,
     readonly m: number,
     readonly xs: Float64Array,
-    readonly params: readonly Params[],
-    private readonly index: ReadonlyMap<string, number>,
+    /** Grid index (space.gridPoint order) of every candidate. */
+    private readonly gridIndex: Int32Array,
+    /** Candidate number of every grid index (-1 = infeasible). */
+    private readonly candidateOf: Int32Array,
+    private readonly values: ReadonlyArray<readonly ParamValue[]>,
+    private readonly strides: Int32Array,
     private readonly space: SearchSpace,
   ) {}
 
@@ -46,35 +56,82 @@ export class FiniteDomain {
     for (let k = 0; k < d; k++) if (space.levelCount(k) === 0) return null;
     const size = space.gridSize();
     if (!(size <= limit)) return null;
-    const params: Params[] = [];
-    const index = new Map<string, number>();
-    const xs = new Float64Array(size * d);
-    for (let i = 0; i < size; i++) {
-      const p = space.gridPoint(i);
-      if (!space.isFeasible(p)) continue;
-      const key = space.key(p);
-      if (index.has(key)) continue;
-      xs.set(space.encode(p), params.length * d);
-      index.set(key, params.length);
-      params.push(p);
+    const values = space.params.map((_, k) => space.gridValues(k));
+    // Per-parameter encodings of every level (vary one parameter of the defaults).
+    const enc = values.map((vals, k) => {
+      const base = space.defaults();
+      const name = (space.params[k] as ParamSpec).name;
+      return Float64Array.from(vals, (v) => {
+        base[name] = v;
+        return space.encode(base)[k] as number;
+      });
+    });
+    const strides = new Int32Array(d);
+    let stride = 1;
+    for (let k = d - 1; k >= 0; k--) {
+      strides[k] = stride;
+      stride *= (values[k] as readonly ParamValue[]).length;
     }
-    return new FiniteDomain(d, params.length, xs.slice(0, params.length * d), params, index, space);
+    const constrained = space.constraints.length > 0;
+    const candidateOf = new Int32Array(size).fill(-1);
+    const gridIndex = new Int32Array(size);
+    const xs = new Float64Array(size * d);
+    let m = 0;
+    for (let i = 0; i < size; i++) {
+      if (constrained && !space.isFeasible(space.gridPoint(i))) continue;
+      for (let k = 0; k < d; k++) {
+        const level = Math.floor(i / (strides[k] as number)) % (values[k] as readonly ParamValue[]).length;
+        xs[m * d + k] = (enc[k] as Float64Array)[level] as number;
+      }
+      candidateOf[i] = m;
+      gridIndex[m] = i;
+      m++;
+    }
+    return new FiniteDomain(d, m, xs.slice(0, m * d), gridIndex.slice(0, m), candidateOf, values, strides, space);
+  }
+
+  /** The parameters of candidate c (a new object). */
+  params(c: number): Params {
+    return this.space.gridPoint(this.gridIndex[c] as number);
   }
 
   /** Candidate number of a parameter set (-1 when it is not a feasible grid point). */
   indexOf(p: Readonly<Params>): number {
-    return this.index.get(this.space.key(p)) ?? -1;
+    let index = 0;
+    const specs = this.space.params;
+    for (let k = 0; k < this.d; k++) {
+      const spec = specs[k] as ParamSpec;
+      const v = p[spec.name];
+      const vals = this.values[k] as readonly ParamValue[];
+      let level: number;
+      if (spec.type === 'categorical') level = vals.indexOf(v as ParamValue);
+      else {
+        level = typeof v === 'number' ? Math.round((v - spec.low) / (spec.step as number)) : -1;
+        if (!(level >= 0 && level < vals.length && vals[level] === v)) level = vals.indexOf(v as ParamValue);
+      }
+      if (level < 0) return -1;
+      index += level * (this.strides[k] as number);
+    }
+    return this.candidateOf[index] as number;
   }
 }
 
 /** How fantasies are valued: the kriging believer (posterior mean) or a constant lie (standardized). */
 export type Fantasy = { kind: 'believer' } | { kind: 'constant'; value: number };
 
+/** What BoEngine needs of an acquisition state; TS (`FiniteAcquisition`) or native (`NativeFiniteAcquisition`). */
+export interface FiniteProposer {
+  theta: Float64Array;
+  readonly capacity: number;
+  reset(theta: Float64Array): void;
+  propose(obs: readonly Observation[], y: Float64Array, all: readonly Observation[], pending: readonly Params[], count: number, fantasy: Fantasy, xi: number, encode: (p: Params) => Float64Array): number[] | null;
+}
+
 /**
  * The GP and per-candidate state carried between proposals. Valid for one θ (`reset` for a new
  * one); a GP that needs more room starts a new state.
  */
-export class FiniteAcquisition {
+export class FiniteAcquisition implements FiniteProposer {
   readonly gp: GaussianProcess;
   /** Observation ids of the GP's real rows, in row order (fantasies follow them). */
   private readonly rowIds: number[] = [];
@@ -321,5 +378,117 @@ export class FiniteAcquisition {
       at = c;
     }
     heap[at] = x;
+  }
+}
+
+/** Marks of the used candidates: observed (1, permanent) and pending or picked (2, this proposal). */
+class UsedMarks {
+  readonly used: Uint8Array;
+  private marked = 0;
+  constructor(private readonly domain: FiniteDomain) {
+    this.used = new Uint8Array(domain.m);
+  }
+
+  update(all: readonly Observation[], pending: readonly Params[]): void {
+    const used = this.used;
+    for (let c = 0; c < used.length; c++) if (used[c] === 2) used[c] = 0;
+    for (; this.marked < all.length; this.marked++) {
+      const c = this.domain.indexOf((all[this.marked] as Observation).params);
+      if (c >= 0) used[c] = 1;
+    }
+    for (const p of pending) {
+      const c = this.domain.indexOf(p);
+      if (c >= 0 && used[c] === 0) used[c] = 2;
+    }
+  }
+}
+
+interface NativeFiniteAcquisitionHandle {
+  reset(theta: Float64Array): void;
+  propose(n: number, p: number, count: number, believer: boolean, lie: number, xi: number): number;
+}
+/** Exchange buffers are handed over once (see native/binding/bo_binding.cc). */
+type NativeFiniteAcquisitionCtor = new (
+  xs: Float64Array, m: number, d: number, capacity: number, theta: Float64Array,
+  ids: Int32Array, X: Float64Array, y: Float64Array, used: Uint8Array, px: Float64Array, pidx: Int32Array, out: Int32Array,
+) => NativeFiniteAcquisitionHandle;
+
+let nativeCtor: NativeFiniteAcquisitionCtor | null | undefined;
+
+/**
+ * The addon's FiniteAcquisition class (native/core/gp/finite_acquisition.cc), or null when the
+ * addon is not built or HPPO_BO_NATIVE=0 (then the TS twin runs: same picks up to rounding ties).
+ */
+export function nativeFiniteAcquisition(): NativeFiniteAcquisitionCtor | null {
+  if (nativeCtor === undefined) {
+    nativeCtor = null;
+    if (process.env['HPPO_BO_NATIVE'] !== '0') {
+      try {
+        const ctor = loadNative()['FiniteAcquisition'];
+        if (typeof ctor === 'function') nativeCtor = ctor as NativeFiniteAcquisitionCtor;
+      } catch {
+        nativeCtor = null;
+      }
+    }
+  }
+  return nativeCtor;
+}
+
+/** The native acquisition behind the FiniteProposer interface (exchange buffers shared with it). */
+export class NativeFiniteAcquisition implements FiniteProposer {
+  private readonly handle: NativeFiniteAcquisitionHandle;
+  private readonly marks: UsedMarks;
+  private readonly ids: Int32Array;
+  private readonly X: Float64Array;
+  private readonly y: Float64Array;
+  private readonly px: Float64Array;
+  private readonly pidx: Int32Array;
+  private readonly out: Int32Array;
+
+  constructor(
+    private readonly domain: FiniteDomain,
+    public theta: Float64Array,
+    readonly capacity: number,
+    ctor: NativeFiniteAcquisitionCtor,
+  ) {
+    const d = domain.d;
+    this.marks = new UsedMarks(domain);
+    this.ids = new Int32Array(capacity);
+    this.X = new Float64Array(capacity * d);
+    this.y = new Float64Array(capacity);
+    this.px = new Float64Array(capacity * d);
+    this.pidx = new Int32Array(capacity);
+    this.out = new Int32Array(capacity);
+    this.handle = new ctor(domain.xs, domain.m, d, capacity, theta, this.ids, this.X, this.y, this.marks.used, this.px, this.pidx, this.out);
+  }
+
+  reset(theta: Float64Array): void {
+    this.theta = theta;
+    this.handle.reset(theta);
+  }
+
+  propose(obs: readonly Observation[], y: Float64Array, all: readonly Observation[], pending: readonly Params[], count: number, fantasy: Fantasy, xi: number, encode: (p: Params) => Float64Array): number[] | null {
+    const d = this.domain.d;
+    const n = obs.length;
+    for (let i = 0; i < n; i++) {
+      const o = obs[i] as Observation;
+      this.ids[i] = o.id;
+      for (let k = 0; k < d; k++) this.X[i * d + k] = o.x[k] as number;
+      this.y[i] = y[i] as number;
+    }
+    this.marks.update(all, pending);
+    const p = pending.length;
+    for (let j = 0; j < p; j++) {
+      const q = pending[j] as Params;
+      const c = this.domain.indexOf(q);
+      this.pidx[j] = c;
+      this.px.set(c >= 0 ? this.domain.xs.subarray(c * d, (c + 1) * d) : encode(q), j * d);
+    }
+    const believer = fantasy.kind === 'believer';
+    const k = this.handle.propose(n, p, count, believer, believer ? 0 : (fantasy as { value: number }).value, xi);
+    if (k < 0) return null;
+    const picks: number[] = [];
+    for (let j = 0; j < k; j++) picks.push(this.out[j] as number);
+    return picks;
   }
 }

@@ -25,7 +25,7 @@ import { logExpectedImprovement } from './normal.js';
 import type { Params, SearchSpace } from './space.js';
 import type { BoOptions, Candidate } from './types.js';
 import { initialDesign, isCategorical } from './variation.js';
-import { FiniteAcquisition, FiniteDomain, type Fantasy } from './bo-finite.js';
+import { FiniteAcquisition, FiniteDomain, nativeFiniteAcquisition, NativeFiniteAcquisition, type Fantasy, type FiniteProposer } from './bo-finite.js';
 
 export interface ResolvedBoOptions {
   initialPoints: number;
@@ -102,7 +102,7 @@ export class BoEngine implements Engine {
   private scratch = { K: new Float64Array(0), V: new Float64Array(0) };
   /** Finite spaces: the feasible grid (undefined = not computed yet) and the carried-over GP state. */
   private domain: FiniteDomain | null | undefined;
-  private finiteState: FiniteAcquisition | null = null;
+  private finiteState: FiniteProposer | null = null;
   /** Wall time of the last model-based produce (ms), for benchmarks; not part of the state. */
   lastProduceMs = 0;
 
@@ -235,7 +235,9 @@ export class BoEngine implements Engine {
     const need = obs.length + pending.length + n;
     let st = this.finiteState;
     if (st === null || st.capacity < need) {
-      st = new FiniteAcquisition(domain, theta, Math.max(32, 2 * need));
+      const native = nativeFiniteAcquisition();
+      const cap = Math.max(64, 2 * need);
+      st = native ? new NativeFiniteAcquisition(domain, theta, cap, native) : new FiniteAcquisition(domain, theta, cap);
       this.finiteState = st;
     } else if (st.theta !== theta) st.reset(theta);
     const { y } = standardize(obs);
@@ -259,7 +261,7 @@ export class BoEngine implements Engine {
       return null;
     }
     if (picks.length === 0 && pending.length === 0) this.covered = true;
-    return picks.map((c) => ({ id: ctx.allocId(), params: { ...(domain.params[c] as Params) }, origin: 'bo' }));
+    return picks.map((c) => ({ id: ctx.allocId(), params: domain.params(c), origin: 'bo' }));
   }
 
   /**

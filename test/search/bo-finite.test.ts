@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FiniteAcquisition, FiniteDomain, type Fantasy } from '../../src/search/bo-finite.js';
+import { FiniteAcquisition, FiniteDomain, nativeFiniteAcquisition, NativeFiniteAcquisition, type Fantasy, type FiniteProposer } from '../../src/search/bo-finite.js';
 import type { Observation } from '../../src/search/engine.js';
 import { GaussianProcess } from '../../src/search/gp.js';
 import { logExpectedImprovement } from '../../src/search/normal.js';
@@ -78,18 +78,30 @@ test('finite domain: every feasible grid point once, infeasible ones left out, n
   for (let i = 0; i < space.gridSize(); i++) if (space.isFeasible(space.gridPoint(i))) feasible++;
   assert.equal(domain.m, feasible);
   assert.ok(domain.m < space.gridSize());
-  for (let c = 0; c < domain.m; c++) assert.equal(domain.indexOf(domain.params[c] as Params), c);
+  for (let c = 0; c < domain.m; c++) {
+    const p = domain.params(c);
+    assert.equal(domain.indexOf(p), c);
+    assert.deepEqual([...domain.xs.subarray(c * 3, c * 3 + 3)], [...space.encode(p)]);
+  }
+  assert.equal(domain.indexOf({ a: 0.25, b: 9, c: 'x' }), -1); // off the grid
   assert.equal(domain.indexOf({ a: 0.9, b: 1, c: 'x' }), -1); // infeasible
   assert.equal(FiniteDomain.of(space, 10), null);
   assert.equal(FiniteDomain.of(parseSpace({ x: { type: 'float', low: 0, high: 1 } }), 10_000), null);
 });
 
+const native = nativeFiniteAcquisition();
+const impls: Array<{ name: string; make: (domain: FiniteDomain, theta: Float64Array, cap: number) => FiniteProposer }> = [
+  { name: 'ts', make: (domain, theta, cap) => new FiniteAcquisition(domain, theta, cap) },
+  { name: 'native', make: (domain, theta, cap) => new NativeFiniteAcquisition(domain, theta, cap, native as NonNullable<typeof native>) },
+];
+
+for (const impl of impls)
 for (const fantasy of [{ kind: 'believer' }, { kind: 'constant', value: -1 }] as Fantasy[]) {
-  test(`finite acquisition picks what exhaustive exact log EI picks, carried across proposals (${fantasy.kind})`, () => {
+  test(`finite acquisition (${impl.name}) picks what exhaustive exact log EI picks, carried across proposals (${fantasy.kind})`, { skip: impl.name === 'native' && native === null ? 'native addon not built' : false }, () => {
     const domain = FiniteDomain.of(space, 10_000) as FiniteDomain;
     const rng = new Rng(`finite-${fantasy.kind}`);
     const theta = Float64Array.from([Math.log(0.3), Math.log(0.5), Math.log(0.8), 0, Math.log(1e-3)]);
-    const acq = new FiniteAcquisition(domain, theta, 64);
+    const acq = impl.make(domain, theta, 64);
     const obs: Observation[] = [];
     const order = Array.from({ length: domain.m }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
@@ -98,13 +110,13 @@ for (const fantasy of [{ kind: 'believer' }, { kind: 'constant', value: -1 }] as
     }
     let next = 0;
     const observe = (c: number): void => {
-      const p = domain.params[c] as Params;
+      const p = domain.params(c);
       obs.push({ id: obs.length, params: p, x: space.encode(p), loss: Float64Array.of(f(p)) });
     };
     for (let i = 0; i < 4; i++) observe(order[next++] as number);
     for (let round = 0; round < 12; round++) {
       const y = standardize(obs.map((o) => o.loss?.[0] as number));
-      const pending = round % 3 === 2 ? [domain.params[order[next++] as number] as Params, domain.params[order[next++] as number] as Params] : [];
+      const pending = round % 3 === 2 ? [domain.params(order[next++] as number), domain.params(order[next++] as number)] : [];
       const count = 1 + (round % 4);
       const got = acq.propose(obs, y, obs, pending, count, fantasy, 0, (p) => space.encode(p));
       assert.ok(got !== null);
@@ -116,17 +128,35 @@ for (const fantasy of [{ kind: 'believer' }, { kind: 'constant', value: -1 }] as
   });
 }
 
-test('finite acquisition returns fewer picks when the domain runs out, then none', () => {
+for (const impl of impls)
+test(`finite acquisition (${impl.name}) returns fewer picks when the domain runs out, then none`, { skip: impl.name === 'native' && native === null ? 'native addon not built' : false }, () => {
   const small = parseSpace({ a: { type: 'int', low: 0, high: 3 }, b: { type: 'categorical', choices: [true, false] } });
   const domain = FiniteDomain.of(small, 100) as FiniteDomain;
   assert.equal(domain.m, 8);
-  const acq = new FiniteAcquisition(domain, Float64Array.from([0, 0, 0, Math.log(1e-3)]), 16);
+  const acq = impl.make(domain, Float64Array.from([0, 0, 0, Math.log(1e-3)]), 16);
   const obs: Observation[] = [];
   for (let c = 0; c < 5; c++) {
-    const p = domain.params[c] as Params;
+    const p = domain.params(c);
     obs.push({ id: c, params: p, x: small.encode(p), loss: Float64Array.of(c) });
   }
   const y = standardize(obs.map((o) => o.loss?.[0] as number));
   const picks = acq.propose(obs, y, obs, [], 10, { kind: 'believer' }, 0, (p) => small.encode(p));
   assert.deepEqual([...(picks ?? [])].sort(), [5, 6, 7]);
+  const all = [...obs];
+  for (const c of picks ?? []) all.push({ id: all.length, params: domain.params(c), x: domain.xs.slice(c * 2, c * 2 + 2), loss: Float64Array.of(9) });
+  assert.deepEqual(acq.propose(all, standardize(all.map((o) => o.loss?.[0] as number)), all, [], 2, { kind: 'believer' }, 0, (p) => small.encode(p)), []);
+});
+
+test('native acquisition: wrong exchange buffers or a capacity overflow are clear errors', { skip: native === null ? 'native addon not built' : false }, () => {
+  const Ctor = native as NonNullable<typeof native>;
+  const xs = new Float64Array(8);
+  const theta = new Float64Array(4);
+  const ok = () => [new Int32Array(4), new Float64Array(8), new Float64Array(4), new Uint8Array(4), new Float64Array(8), new Int32Array(4), new Int32Array(4)] as const;
+  const [ids, X, y, used, px, pidx, out] = ok();
+  assert.throws(() => new Ctor(xs, 4, 2, 4, theta, ids, X, y, used, px, pidx, new Int32Array(2)), /out: expected at least 4 elements, got 2/);
+  assert.throws(() => new Ctor(xs, 4, 2, 4, new Float64Array(3), ids, X, y, used, px, pidx, out), /theta: expected at least 4 elements/);
+  assert.throws(() => new Ctor(xs, 4, 2, 4, theta, ids, X, y, new Int32Array(4) as never, px, pidx, out), /used: expected a Uint8Array/);
+  const h = new Ctor(xs, 4, 2, 4, theta, ids, X, y, used, px, pidx, out);
+  assert.throws(() => h.propose(3, 1, 1, true, 0, 0), /5 rows exceed the capacity 4/);
+  assert.throws(() => h.propose(1.5, 0, 1, true, 0, 0), /n: expected an integer >= 0/);
 });
