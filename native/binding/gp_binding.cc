@@ -1,0 +1,109 @@
+// gpNegLogPosterior(X: Float64Array, y: Float64Array, n: number, d: number, theta: Float64Array,
+//                   grad: Float64Array | null): number
+//
+// SYNCHRONOUS on purpose: one evaluation takes microseconds (an L-BFGS step of the GP
+// hyperparameter fit), far less than a worker-thread round trip. The hot path uses the plain N-API
+// calls (one napi_get_typedarray_info per array), creates no JS objects and allocates nothing once
+// the thread's scratch has grown to the problem size. See native/core/gp/gp_likelihood.h.
+#include <napi.h>
+
+#include <cmath>
+#include <new>
+#include <string>
+
+#include "gp/gp_likelihood.h"
+#include "registry.h"
+
+namespace {
+
+constexpr double kMaxN = 8192;  // K and two n×n work matrices: 1.6 GB at this size
+constexpr double kMaxD = 1024;
+
+[[noreturn]] void throwType(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, "gpNegLogPosterior: " + msg);
+}
+[[noreturn]] void throwRange(Napi::Env env, const std::string& msg) {
+  throw Napi::RangeError::New(env, "gpNegLogPosterior: " + msg);
+}
+
+std::string describe(napi_env env, napi_value v) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return "unknown";
+  switch (t) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "a boolean";
+    case napi_number: return "a number";
+    case napi_string: return "a string";
+    case napi_object: {
+      bool isTyped = false;
+      napi_is_typedarray(env, v, &isTyped);
+      if (isTyped) return "another typed array";
+      bool isArray = false;
+      napi_is_array(env, v, &isArray);
+      return isArray ? "an Array" : "an object";
+    }
+    default: return "a non-object";
+  }
+}
+
+// The data of a Float64Array argument with at least `minLength` elements (exactly, when exact).
+double* floatArray(Napi::Env env, napi_value v, const char* name, double minLength, bool exact) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float64_array)
+    throwType(env, std::string(name) + " must be a Float64Array (got " + describe(env, v) + ")");
+  const double len = static_cast<double>(length);
+  if (exact ? len != minLength : len < minLength) {
+    throwRange(env, std::string(name) + " has length " + std::to_string(length) + ", expected " + (exact ? "" : "at least ") +
+                        std::to_string(static_cast<long long>(minLength)));
+  }
+  if (data == nullptr) throwType(env, std::string(name) + " is backed by a detached buffer");
+  return static_cast<double*>(data);
+}
+
+int intArg(Napi::Env env, napi_value v, const char* name, double max) {
+  double x = 0;
+  if (napi_get_value_double(env, v, &x) != napi_ok) throwType(env, std::string(name) + " must be a number (got " + describe(env, v) + ")");
+  if (!(x >= 1 && x <= max && std::floor(x) == x)) {
+    throwRange(env, std::string(name) + " is " + Napi::Value(env, v).ToString().Utf8Value() + ", expected an integer in [1, " +
+                        std::to_string(static_cast<long long>(max)) + "]");
+  }
+  return static_cast<int>(x);
+}
+
+Napi::Value GpNegLogPosterior(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6) throwType(env, "expected 6 arguments (X, y, n, d, theta, grad), got " + std::to_string(info.Length()));
+  const int n = intArg(env, info[2], "n", kMaxN);
+  const int d = intArg(env, info[3], "d", kMaxD);
+  const double* X = floatArray(env, info[0], "X", static_cast<double>(n) * d, false);
+  const double* y = floatArray(env, info[1], "y", n, false);
+  const double* theta = floatArray(env, info[4], "theta", d + 2, true);
+  double* grad = nullptr;
+  napi_value g = info[5];
+  napi_valuetype gt;
+  napi_typeof(env, g, &gt);
+  if (gt != napi_null && gt != napi_undefined) grad = floatArray(env, g, "grad (a Float64Array or null)", d + 2, true);
+
+  thread_local hppo::gp::Scratch scratch;
+  double v;
+  try {
+    v = hppo::gp::neg_log_posterior(X, y, n, d, theta, grad, scratch);
+  } catch (const std::bad_alloc&) {
+    scratch = hppo::gp::Scratch();  // give back what was grown
+    throwRange(env, "out of memory for n = " + std::to_string(n) + ", d = " + std::to_string(d));
+  }
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return Napi::Value(env, out);
+}
+
+void init(Napi::Env env, Napi::Object exports) {
+  exports.Set("gpNegLogPosterior", Napi::Function::New(env, GpNegLogPosterior, "gpNegLogPosterior"));
+}
+
+hppo_binding::Registrar reg("gp", init);
+
+}  // namespace
