@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Engine, EngineContext, Observation, UnknownPolicy } from './engine.js';
-import { DEFAULT_MAX_REJECTIONS, type Params, type SearchSpace } from './space.js';
+import { DEFAULT_MAX_REJECTIONS, type Params, ParamsSet, type SearchSpace } from './space.js';
 import { Sobol, SOBOL_MAX_DIM } from './sobol.js';
 import type { Candidate } from './types.js';
 
@@ -16,17 +16,17 @@ const UNSEEN_TRIES = 100;
 export class RandomEngine implements Engine {
   produce(ctx: EngineContext, n: number): Candidate[] {
     const out: Candidate[] = [];
-    // Keys of `out` (a repeat within the batch is rejected like an already seen point).
-    let outKeys: Set<string> | null = null;
+    // The parameter sets of `out` (a repeat within the batch is rejected like a seen point).
+    let outSet: ParamsSet | null = null;
     for (let k = 0; k < n; k++) {
       const id = ctx.allocId();
       const rng = ctx.rng(`random:${id}`);
       let params: Params = ctx.space.sampleUniform(rng);
-      for (let t = 1; t < UNSEEN_TRIES && (ctx.hasSeen(params) || (outKeys !== null && outKeys.has(ctx.space.key(params)))); t++) {
+      for (let t = 1; t < UNSEEN_TRIES && (ctx.hasSeen(params) || (outSet !== null && outSet.has(params))); t++) {
         params = ctx.space.sampleUniform(rng);
       }
       out.push({ id, params, origin: 'random' });
-      if (k + 1 < n) (outKeys ??= new Set()).add(ctx.space.key(params));
+      if (k + 1 < n) (outSet ??= new ParamsSet(ctx.space)).add(params);
     }
     return out;
   }
@@ -56,14 +56,14 @@ export class SobolEngine implements Engine {
 
   produce(ctx: EngineContext, n: number): Candidate[] {
     const out: Candidate[] = [];
-    const keys = new Set<string>();
+    let taken: ParamsSet | null = null;
     for (let k = 0; k < n; k++) {
       let params: Params | null = null;
       let fallback: Params | null = null;
       for (let t = 0; t < DEFAULT_MAX_REJECTIONS && params === null; t++) {
         const p = ctx.space.decode(this.sobol.point(this.index++, this.u));
         if (!ctx.space.isFeasible(p)) continue;
-        if (ctx.hasSeen(p) || keys.has(ctx.space.key(p))) {
+        if (ctx.hasSeen(p) || (taken !== null && taken.has(p))) {
           fallback ??= p;
           if (t < UNSEEN_TRIES * 10) continue;
         }
@@ -73,7 +73,7 @@ export class SobolEngine implements Engine {
       if (params === null) {
         throw new ConfigError('space.constraints', `no feasible point in ${DEFAULT_MAX_REJECTIONS} Sobol points: the constraints look unsatisfiable`);
       }
-      keys.add(ctx.space.key(params));
+      if (k + 1 < n) (taken ??= new ParamsSet(ctx.space)).add(params);
       out.push({ id: ctx.allocId(), params, origin: 'sobol' });
     }
     return out;

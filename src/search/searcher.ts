@@ -13,7 +13,7 @@ import { compileNsga2Options, Nsga2Engine } from './nsga2.js';
 import { dominates } from './pareto.js';
 import { compilePsoOptions, PsoEngine } from './pso.js';
 import { RandomEngine, SobolEngine } from './sampling.js';
-import type { Params, SearchSpace } from './space.js';
+import { type Params, ParamsSet, type SearchSpace } from './space.js';
 import {
   ALGORITHMS,
   type AlgorithmName,
@@ -136,16 +136,6 @@ function createEngine(space: SearchSpace, o: ResolvedSearchOptions, path: string
   }
 }
 
-/**
- * A generated candidate with what the searcher knew when it was generated: its key (already in
- * `seen`) and its values then, so a tell whose parameters did not change skips the key.
- */
-interface Slot {
-  readonly c: Candidate;
-  readonly key: string;
-  readonly values: readonly unknown[];
-}
-
 /** Compaction threshold of the queue's consumed head. */
 const QUEUE_COMPACT = 64;
 
@@ -161,12 +151,13 @@ class SearcherImpl implements Searcher {
    * Generated, not handed out (replay holes and generation remainders), ascending id: the live
    * part is queued[qHead..] (ask() advances qHead instead of shifting).
    */
-  private readonly queued: Slot[] = [];
+  private readonly queued: Candidate[] = [];
   private qHead = 0;
   /** Handed out, not told; insertion order (pending() sorts by id). */
-  private readonly inFlight = new Map<number, Slot>();
+  private readonly inFlight = new Map<number, Candidate>();
   private readonly toldIds = new Set<number>();
-  private readonly seen = new Set<string>();
+  /** Every told or generated parameter set (key() equality). */
+  private readonly seen: ParamsSet;
   private readonly trials: Trial[] = [];
   private readonly obs: Observation[] = [];
   private bestTrial: Trial | null = null;
@@ -181,6 +172,7 @@ class SearcherImpl implements Searcher {
     this.o = o;
     this.engine = engine;
     this.names = space.names;
+    this.seen = new ParamsSet(space);
     this.startedMs = o.clock.now();
     const self = this;
     // makeRng(seed, label) = new Rng(`${seed}|${label}`): the seed part is hashed once.
@@ -196,7 +188,7 @@ class SearcherImpl implements Searcher {
       allocId: () => self.nextId++,
       pending: () => self.pendingAll(),
       observations: () => self.obs,
-      hasSeen: (p: Params) => self.seen.has(space.key(p)),
+      hasSeen: (p: Params) => self.seen.has(p),
     };
   }
 
@@ -207,19 +199,16 @@ class SearcherImpl implements Searcher {
     const out: Candidate[] = [];
     while (out.length < cap) {
       if (this.qHead === this.queued.length && !this.fill(cap - out.length)) break;
-      const slot = this.queued[this.qHead++] as Slot;
-      this.inFlight.set(slot.c.id, slot);
-      out.push(slot.c);
+      const c = this.queued[this.qHead++] as Candidate;
+      this.inFlight.set(c.id, c);
+      out.push(c);
     }
     this.compactQueue();
     return out;
   }
 
   private compactQueue(): void {
-    if (this.qHead === this.queued.length) {
-      this.queued.length = 0;
-      this.qHead = 0;
-    } else if (this.qHead >= QUEUE_COMPACT && this.qHead * 2 >= this.queued.length) {
+    if (this.qHead >= QUEUE_COMPACT && this.qHead * 2 >= this.queued.length) {
       this.queued.splice(0, this.qHead);
       this.qHead = 0;
     }
@@ -232,29 +221,21 @@ class SearcherImpl implements Searcher {
     // Engines allocate ids in increasing order, after every queued one: sorting (stable, by id)
     // is needed only when that does not hold.
     let ordered = true;
-    let last = q.length > this.qHead ? (q[q.length - 1] as Slot).c.id : -Infinity;
+    let last = q.length > this.qHead ? (q[q.length - 1] as Candidate).id : -Infinity;
     for (const c of made) {
-      const key = this.space.key(c.params);
-      q.push({ c, key, values: this.valuesOf(c.params) });
-      this.seen.add(key);
+      q.push(c);
+      this.seen.add(c.params);
       if (!(c.id >= last)) ordered = false;
       last = c.id;
     }
     if (!ordered) {
-      const live = q.splice(this.qHead).sort((a, b) => a.c.id - b.c.id);
+      const live = q.splice(this.qHead).sort((a, b) => a.id - b.id);
       q.length = 0;
       this.qHead = 0;
       for (const s of live) q.push(s);
     }
     if (made.length === 0 && this.engine.exhausted(this.ctx)) this.exhaustedFlag = true;
     return made.length > 0;
-  }
-
-  private valuesOf(p: Readonly<Params>): unknown[] {
-    const names = this.names;
-    const v = new Array<unknown>(names.length);
-    for (let i = 0; i < names.length; i++) v[i] = p[names[i] as string];
-    return v;
   }
 
   /** Every parameter of `a` is the same value (===) as in `b`: then space.key(a) === space.key(b). */
@@ -264,12 +245,6 @@ class SearcherImpl implements Searcher {
       const n = names[i] as string;
       if (a[n] !== b[n]) return false;
     }
-    return true;
-  }
-
-  private unchangedSince(p: Readonly<Params>, values: readonly unknown[]): boolean {
-    const names = this.names;
-    for (let i = 0; i < names.length; i++) if (p[names[i] as string] !== values[i]) return false;
     return true;
   }
 
@@ -294,15 +269,13 @@ class SearcherImpl implements Searcher {
       return;
     }
     const told = r.candidate.params;
-    const slot = this.inFlight.get(id);
+    const flying = this.inFlight.get(id);
     let cand: Candidate;
-    let keyKnown = false;
     // The common case: a candidate in flight told with valid parameters equal to the proposed
     // ones (validateParams would pass and the keys match), checked without copies or keys.
-    if (slot !== undefined && this.space.isValidParams(told) && (told === slot.c.params || this.sameValues(told, slot.c.params))) {
+    if (flying !== undefined && this.space.isValidParams(told) && (told === flying.params || this.sameValues(told, flying.params))) {
       this.inFlight.delete(id);
-      cand = slot.c;
-      keyKnown = this.unchangedSince(cand.params, slot.values);
+      cand = flying;
     } else {
       const at = `results[${i}]`;
       const params = this.space.validateParams(told, `${at}.candidate.params`);
@@ -329,7 +302,7 @@ class SearcherImpl implements Searcher {
     const trial: Trial = { id, params: cand.params, origin: cand.origin, objectives, metrics: r.metrics, evaluation: this.trials.length + 1 };
     this.trials.push(trial);
     this.toldIds.add(id);
-    if (!keyKnown) this.seen.add(this.space.key(cand.params));
+    this.seen.add(cand.params);
     let loss: Float64Array | null = null;
     if (objectives !== null) {
       loss = new Float64Array(objectives.length);
@@ -348,13 +321,13 @@ class SearcherImpl implements Searcher {
   /** Index in `queued` of the live slot with this id, or -1. */
   private queuedIndex(id: number): number {
     const q = this.queued;
-    for (let k = this.qHead; k < q.length; k++) if ((q[k] as Slot).c.id === id) return k;
+    for (let k = this.qHead; k < q.length; k++) if ((q[k] as Candidate).id === id) return k;
     return -1;
   }
 
   /** The candidate a told result refers to; replays the engine for ids it never handed out. */
   private resolve(id: number, params: Params, origin: string | undefined, at: string): Candidate {
-    let c = this.inFlight.get(id)?.c;
+    let c = this.inFlight.get(id);
     if (c) this.inFlight.delete(id);
     else {
       let qi = this.queuedIndex(id);
@@ -374,7 +347,7 @@ class SearcherImpl implements Searcher {
           `candidate ${id} was never proposed by this ${this.algorithm} search and cannot be replayed here (different seed, options or space?)`,
         );
       }
-      c = (this.queued.splice(qi, 1)[0] as Slot).c;
+      c = this.queued.splice(qi, 1)[0] as Candidate;
     }
     if (this.space.key(c.params) !== this.space.key(params)) {
       throw new InvalidArgumentError(
@@ -434,15 +407,12 @@ class SearcherImpl implements Searcher {
   }
 
   pending(): Candidate[] {
-    const out: Candidate[] = [];
-    for (const s of this.inFlight.values()) out.push(s.c);
-    return sortedById(out);
+    return sortedById([...this.inFlight.values()]);
   }
 
   private pendingAll(): Candidate[] {
-    const out: Candidate[] = [];
-    for (const s of this.inFlight.values()) out.push(s.c);
-    for (let k = this.qHead; k < this.queued.length; k++) out.push((this.queued[k] as Slot).c);
+    const out = [...this.inFlight.values()];
+    for (let k = this.qHead; k < this.queued.length; k++) out.push(this.queued[k] as Candidate);
     return sortedById(out);
   }
 

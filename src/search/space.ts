@@ -202,7 +202,7 @@ export class SearchSpace {
     for (let i = 0; i < d; i++) {
       const v = params[names[i] as string];
       this.memoVal[slot * d + i] = v;
-      k += typeof v === 'number' ? `${v},` : `${JSON.stringify(v)},`;
+      k += keyPart(v);
     }
     this.memoObj[slot] = params;
     this.memoKey[slot] = k;
@@ -377,6 +377,118 @@ export class SearchSpace {
     const m = this.levels[i] as number;
     const k = Math.min(m - 1, Math.max(0, Math.round((v - p.low) / (p.step as number))));
     return this.valueAt(i, p, k);
+  }
+}
+
+/** Scratch for hashing doubles by their bits. */
+const HASH_F64 = new Float64Array(1);
+const HASH_U32 = new Uint32Array(HASH_F64.buffer);
+
+/** The component key() writes for one value. */
+function keyPart(v: unknown): string {
+  return typeof v === 'number' ? `${v},` : `${JSON.stringify(v)},`;
+}
+
+/**
+ * A set of parameter sets under key() equality, without building key strings: the values of
+ * the space's parameters are hashed (doubles by their bits) and kept as they were when added;
+ * two sets are equal when every value is (===, or both NaN): exactly when their keys are equal,
+ * for numbers, strings, booleans, null and undefined. The first other value (an object: key()
+ * compares its JSON text) switches the set to key strings for good.
+ */
+export class ParamsSet {
+  private readonly space: SearchSpace;
+  private readonly names: readonly string[];
+  /** Hash → values of the first entry with it, then (last slot) the next entry's values. */
+  private readonly buckets = new Map<number, unknown[]>();
+  private keys: Set<string> | null = null;
+
+  constructor(space: SearchSpace) {
+    this.space = space;
+    this.names = space.names;
+  }
+
+  has(params: Readonly<Params>): boolean {
+    if (this.keys !== null) return this.keys.has(this.space.key(params));
+    const h = this.hashOf(params);
+    if (h < 0) return this.toKeys().has(this.space.key(params));
+    for (let e = this.buckets.get(h); e !== undefined; e = e[this.names.length] as unknown[] | undefined) {
+      if (this.equal(e, params)) return true;
+    }
+    return false;
+  }
+
+  add(params: Readonly<Params>): void {
+    if (this.keys !== null) {
+      this.keys.add(this.space.key(params));
+      return;
+    }
+    const h = this.hashOf(params);
+    if (h < 0) {
+      this.toKeys().add(this.space.key(params));
+      return;
+    }
+    const d = this.names.length;
+    const head = this.buckets.get(h);
+    for (let e = head; e !== undefined; e = e[d] as unknown[] | undefined) if (this.equal(e, params)) return;
+    const values = new Array<unknown>(d + 1);
+    for (let i = 0; i < d; i++) values[i] = params[this.names[i] as string];
+    values[d] = head;
+    this.buckets.set(h, values);
+  }
+
+  private equal(values: readonly unknown[], params: Readonly<Params>): boolean {
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) {
+      const a = values[i];
+      const b = params[names[i] as string];
+      // NaN: key() writes "NaN" for both.
+      if (a !== b && !(typeof a === 'number' && typeof b === 'number' && a !== a && b !== b)) return false;
+    }
+    return true;
+  }
+
+  /** A 30-bit hash of the values (equal values, equal hash: 0 and -0, every NaN), or -1 for a value of another type. */
+  private hashOf(params: Readonly<Params>): number {
+    const names = this.names;
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < names.length; i++) {
+      const v: unknown = params[names[i] as string];
+      let x: number;
+      if (typeof v === 'number') {
+        if (v === 0) x = 0;
+        else if (v !== v) x = 0x7ff80000;
+        else {
+          HASH_F64[0] = v;
+          x = Math.imul((HASH_U32[0] as number) ^ ((HASH_U32[1] as number) >>> 7), 0x9e3779b1) ^ (HASH_U32[1] as number);
+        }
+      } else if (typeof v === 'string') {
+        x = 0x5bd1e995;
+        for (let k = 0; k < v.length; k++) x = Math.imul(x ^ v.charCodeAt(k), 0x01000193);
+      } else if (typeof v === 'boolean') x = v ? 0x27d4eb2f : 0x165667b1;
+      else if (v === undefined) x = 0x3c6ef372;
+      else if (v === null) x = 0x1b873593;
+      else return -1;
+      h = Math.imul(h ^ x, 0x85ebca6b);
+      h ^= h >>> 15;
+    }
+    return h & 0x3fffffff;
+  }
+
+  /** Switches to key strings (the entries so far hold only values that key() writes as they are compared here). */
+  private toKeys(): Set<string> {
+    const keys = new Set<string>();
+    const d = this.names.length;
+    for (const head of this.buckets.values()) {
+      for (let e: unknown[] | undefined = head; e !== undefined; e = e[d] as unknown[] | undefined) {
+        let k = '';
+        for (let i = 0; i < d; i++) k += keyPart(e[i]);
+        keys.add(k);
+      }
+    }
+    this.buckets.clear();
+    this.keys = keys;
+    return keys;
   }
 }
 
