@@ -5,6 +5,10 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__AVX__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace hppo {
 namespace gp {
 
@@ -19,62 +23,6 @@ void grow(std::vector<double>& v, size_t size) {
   if (v.size() < size) v.resize(size);
 }
 
-// Squared differences per input of the packed pairs (i > j, row by row), one block of np values
-// per input so the r² sum runs over contiguous pairs. Recomputed only when X's content changes.
-void pairDiffs(const double* X, int n, int d, Scratch& s) {
-  const size_t nd = static_cast<size_t>(n) * d;
-  if (s.cachedN == n && s.cachedD == d && std::memcmp(s.Xc.data(), X, nd * sizeof(double)) == 0) return;
-  const size_t np = static_cast<size_t>(n) * (n - 1) / 2;
-  grow(s.D, np * d);
-  grow(s.Xc, nd);
-  for (int k = 0; k < d; k++) {
-    double* Dk = s.D.data() + k * np;
-    size_t p = 0;
-    for (int i = 0; i < n; i++) {
-      const double xi = X[static_cast<size_t>(i) * d + k];
-      for (int j = 0; j < i; j++, p++) {
-        const double t = xi - X[static_cast<size_t>(j) * d + k];
-        Dk[p] = t * t;
-      }
-    }
-  }
-  std::memcpy(s.Xc.data(), X, nd * sizeof(double));
-  s.cachedN = n;
-  s.cachedD = d;
-}
-
-// E (noise-free covariance) and G (the lengthscale-derivative factor) of every pair. Separate
-// passes so that the exp calls are the only scalar loop and the others vectorize.
-void pairCovariance(int d, size_t np, const double* invL2, double s2, Scratch& s) {
-  double* R = s.R.data();
-  double* Rt = s.Rt.data();
-  const double* D = s.D.data();
-  for (size_t p = 0; p < np; p++) R[p] = 0.0;
-  for (int k = 0; k < d; k++) {
-    const double* Dk = D + k * np;
-    const double w = invL2[k];
-    for (size_t p = 0; p < np; p++) R[p] += Dk[p] * w;
-  }
-  double* E = s.E.data();
-  double* G = s.G.data();
-  const double sqrt5 = kSqrt5;
-  for (size_t p = 0; p < np; p++) {
-    const double r = std::sqrt(R[p]);
-    Rt[p] = r;
-    E[p] = R[p];  // r² kept in E until the exp pass is done
-    R[p] = -sqrt5 * r;
-  }
-  for (size_t p = 0; p < np; p++) R[p] = std::exp(R[p]);
-  const double c53 = 5.0 / 3.0;
-  for (size_t p = 0; p < np; p++) {
-    const double r = Rt[p];
-    const double e = s2 * R[p];
-    const double r2 = E[p];
-    E[p] = (1 + sqrt5 * r + c53 * r2) * e;
-    G[p] = c53 * (1 + sqrt5 * r) * e;
-  }
-}
-
 // Eight doubles as one GCC/Clang generic vector (AVX-512: one register; AVX2: two), loaded and
 // stored unaligned. Used for the register-blocked O(n³) kernels below.
 typedef double V8 __attribute__((vector_size(64)));
@@ -85,6 +33,106 @@ inline V8 load8(const double* p) {
   return v;
 }
 inline void store8(double* p, V8 v) { std::memcpy(p, &v, sizeof v); }
+typedef long long I8 __attribute__((vector_size(64)));
+
+inline size_t padded(size_t m) { return (m + 7) & ~static_cast<size_t>(7); }
+
+// Correctly rounded square root of 8 lanes (the scalar std::sqrt loop does not vectorize: errno).
+inline V8 sqrt8(V8 v) {
+#if defined(__AVX512F__)
+  return (V8)_mm512_mask_sqrt_pd((__m512d)v, 0xFF, (__m512d)v);  // (the unmasked form trips GCC 12 -Wmaybe-uninitialized)
+#elif defined(__AVX__)
+  double t[8];
+  std::memcpy(t, &v, sizeof t);
+  _mm256_storeu_pd(t, _mm256_sqrt_pd(_mm256_loadu_pd(t)));
+  _mm256_storeu_pd(t + 4, _mm256_sqrt_pd(_mm256_loadu_pd(t + 4)));
+  std::memcpy(&v, t, sizeof t);
+  return v;
+#else
+  for (int l = 0; l < 8; l++) v[l] = std::sqrt(v[l]);
+  return v;
+#endif
+}
+
+// e^x of 8 lanes with x in [-708, 0] (normal results), within about 1 ulp of the exact value like
+// std::exp / V8's Math.exp (the results can differ from theirs in the last bit): x = k ln2 + r,
+// |r| <= ln2/2 (Cody-Waite), e^r by its degree-13 Taylor polynomial (truncation < 1e-17 relative),
+// 2^k from the exponent bits. Lanes outside that range are redone by the caller with std::exp.
+inline V8 exp8(V8 x) {
+  const double shifter = 0x1.8p52;  // adding it rounds to an integer kept in the low mantissa bits
+  const V8 t = x * 0x1.71547652b82fep0 + shifter;
+  const V8 k = t - shifter;
+  V8 r = x - k * 0x1.62e42fefa3800p-1;  // ln2 high part: k·ln2hi is exact for |k| < 2^11
+  r = r - k * 0x1.ef35793c76730p-45;    // ln2 low part
+  V8 p = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  // t's bit pattern is 0x4338000000000000 + k: shifting (that + 1023) left by 52 leaves (k + 1023)
+  // in the exponent field (valid for k >= -1022).
+  const I8 scale = ((I8)t + 1023) << 52;
+  return p * (V8)scale;
+}
+
+// Squared differences per input of the packed pairs (i > j, row by row), one block of np values
+// (padded with zeros to a multiple of 8) per input so the r² sum runs over contiguous pairs.
+// Recomputed only when X's content changes.
+void pairDiffs(const double* X, int n, int d, Scratch& s) {
+  const size_t nd = static_cast<size_t>(n) * d;
+  if (s.cachedN == n && s.cachedD == d && std::memcmp(s.Xc.data(), X, nd * sizeof(double)) == 0) return;
+  const size_t np = static_cast<size_t>(n) * (n - 1) / 2;
+  const size_t stride = padded(np);
+  grow(s.D, stride * d);
+  grow(s.Xc, nd);
+  for (int k = 0; k < d; k++) {
+    double* Dk = s.D.data() + k * stride;
+    size_t p = 0;
+    for (int i = 0; i < n; i++) {
+      const double xi = X[static_cast<size_t>(i) * d + k];
+      for (int j = 0; j < i; j++, p++) {
+        const double t = xi - X[static_cast<size_t>(j) * d + k];
+        Dk[p] = t * t;
+      }
+    }
+    for (; p < stride; p++) Dk[p] = 0;
+  }
+  std::memcpy(s.Xc.data(), X, nd * sizeof(double));
+  s.cachedN = n;
+  s.cachedD = d;
+}
+
+// E (noise-free covariance) and G (the lengthscale-derivative factor) of every pair, 8 pairs at a
+// time (E and G have room for the padding lanes).
+void pairCovariance(int d, size_t np, const double* invL2, double s2, Scratch& s) {
+  const size_t stride = padded(np);
+  const double* D = s.D.data();
+  double* E = s.E.data();
+  double* G = s.G.data();
+  const double sqrt5 = kSqrt5;
+  const double c53 = 5.0 / 3.0;
+  for (size_t p = 0; p < stride; p += 8) {
+    V8 r2 = V8{0, 0, 0, 0, 0, 0, 0, 0};
+    for (int k = 0; k < d; k++) r2 += load8(D + k * stride + p) * invL2[k];
+    const V8 r = sqrt8(r2);
+    const V8 x = -sqrt5 * r;
+    V8 ex = exp8(x);
+    for (int l = 0; l < 8; l++)
+      if (!(x[l] >= -708.0)) ex[l] = std::exp(x[l]);  // subnormal or zero results, NaN
+    const V8 e = s2 * ex;
+    store8(E + p, (1 + sqrt5 * r + c53 * r2) * e);
+    store8(G + p, c53 * (1 + sqrt5 * r) * e);
+  }
+}
+
 
 // acc[0..NV) (±)= Σ_{k0 <= k < k1, ascending} a_k · rows[k·ld .. k·ld + 8·NV), a_k = col[k·ld]:
 // the accumulators stay in registers across k and every product is added in k order, so each
@@ -180,38 +228,42 @@ void addPriorGradient(const double* theta, int d, double* grad) {
   }
 }
 
-// Lengthscale gradient sums Σ_p gij_p · D_kp · invL2_k into grad[0..d), pair by pair in gp.ts's
-// order; the d sums are independent chains, kept in registers when d is a template constant.
-template <int DD>
-void lengthscaleSums(const double* gij, const double* D, size_t np, const double* invL2, double* grad) {
-  double acc[DD];
-  double w[DD];
-  for (int k = 0; k < DD; k++) {
-    acc[k] = grad[k];
-    w[k] = invL2[k];
-  }
-  for (size_t p = 0; p < np; p++) {
-    const double g = gij[p];
-    for (int k = 0; k < DD; k++) acc[k] = acc[k] - g * D[k * np + p] * w[k];
-  }
-  for (int k = 0; k < DD; k++) grad[k] = acc[k];
+inline double hsum(V8 v) {
+  double t = 0;
+  for (int l = 0; l < 8; l++) t += v[l];
+  return t;
 }
 
-void lengthscaleSumsAny(int d, const double* gij, const double* D, size_t np, const double* invL2, double* grad) {
+// Over the padded pairs (zeros past np): sums[k] = Σ_p gij_p D_kp for k < DD and, when withE,
+// *sumHE = Σ_p H_p E_p; 8 partial sums per quantity (one independent chain per lane).
+template <int DD>
+void pairSums(const double* gij, const double* H, const double* E, const double* D, size_t stride, double* sums,
+              double* sumHE) {
+  V8 acc[DD];
+  for (int k = 0; k < DD; k++) acc[k] = V8{0, 0, 0, 0, 0, 0, 0, 0};
+  V8 accE = V8{0, 0, 0, 0, 0, 0, 0, 0};
+  for (size_t p = 0; p < stride; p += 8) {
+    const V8 g = load8(gij + p);
+    for (int k = 0; k < DD; k++) acc[k] += g * load8(D + k * stride + p);
+    if (sumHE) accE += load8(H + p) * load8(E + p);
+  }
+  for (int k = 0; k < DD; k++) sums[k] = hsum(acc[k]);
+  if (sumHE) *sumHE = hsum(accE);
+}
+
+void pairSumsAny(int d, const double* gij, const double* H, const double* E, const double* D, size_t stride,
+                 double* sums, double* sumHE) {
   switch (d) {
-    case 1: return lengthscaleSums<1>(gij, D, np, invL2, grad);
-    case 2: return lengthscaleSums<2>(gij, D, np, invL2, grad);
-    case 3: return lengthscaleSums<3>(gij, D, np, invL2, grad);
-    case 4: return lengthscaleSums<4>(gij, D, np, invL2, grad);
-    case 5: return lengthscaleSums<5>(gij, D, np, invL2, grad);
-    case 6: return lengthscaleSums<6>(gij, D, np, invL2, grad);
-    case 7: return lengthscaleSums<7>(gij, D, np, invL2, grad);
-    case 8: return lengthscaleSums<8>(gij, D, np, invL2, grad);
+    case 1: return pairSums<1>(gij, H, E, D, stride, sums, sumHE);
+    case 2: return pairSums<2>(gij, H, E, D, stride, sums, sumHE);
+    case 3: return pairSums<3>(gij, H, E, D, stride, sums, sumHE);
+    case 4: return pairSums<4>(gij, H, E, D, stride, sums, sumHE);
+    case 5: return pairSums<5>(gij, H, E, D, stride, sums, sumHE);
+    case 6: return pairSums<6>(gij, H, E, D, stride, sums, sumHE);
+    case 7: return pairSums<7>(gij, H, E, D, stride, sums, sumHE);
     default:
-      for (int k0 = 0; k0 < d; k0 += 8) {
-        const int m = d - k0 < 8 ? d - k0 : 8;
-        lengthscaleSumsAny(m, gij, D + k0 * np, np, invL2 + k0, grad + k0);
-      }
+      pairSums<8>(gij, H, E, D, stride, sums, sumHE);
+      if (d > 8) pairSumsAny(d - 8, gij, H, E, D + 8 * stride, stride, sums + 8, nullptr);
   }
 }
 
@@ -224,10 +276,9 @@ double neg_log_posterior(const double* X, const double* y, int n, int d, const d
   const size_t np = static_cast<size_t>(n) * (n - 1) / 2;
   grow(s.U, nld);
   grow(s.alpha, n);
-  grow(s.E, np);
-  grow(s.G, np);
-  grow(s.R, np);
-  grow(s.Rt, np);
+  grow(s.E, padded(np));
+  grow(s.G, padded(np));
+  grow(s.R, 2 * padded(np));
   // θ is copied first so that grad may share its memory (the prior gradient is added at the end).
   grow(s.small, 2 * static_cast<size_t>(d) + 2);
   double* th = s.small.data();
@@ -267,11 +318,16 @@ double neg_log_posterior(const double* X, const double* y, int n, int d, const d
   }
   double quad = 0;
   for (int i = 0; i < n; i++) quad += alpha[i] * alpha[i];
+  // Backward solve Lᵀα = z by rows of U (dots); 8 partial sums per dot, as a sequential sum is
+  // one long dependency chain (gp.ts subtracts term by term: equal to rounding).
   for (int i = n - 1; i >= 0; i--) {
     const double* ui = U + i * ld;
-    double t = alpha[i];
-    for (int k = i + 1; k < n; k++) t -= ui[k] * alpha[k];
-    alpha[i] = t / ui[i];
+    int k = i + 1;
+    V8 acc = V8{0, 0, 0, 0, 0, 0, 0, 0};
+    for (; k + 8 <= n; k += 8) acc += load8(ui + k) * load8(alpha + k);
+    double dot = hsum(acc);
+    for (; k < n; k++) dot += ui[k] * alpha[k];
+    alpha[i] = (alpha[i] - dot) / ui[i];
   }
   double logDet = 0;
   for (int i = 0; i < n; i++) logDet += std::log(U[i * ld + i]);
@@ -311,25 +367,37 @@ double neg_log_posterior(const double* X, const double* y, int n, int d, const d
       for (int v = 0; v < nv; v++) store8(ki + c + 8 * v, acc[v]);
     });
   }
-  // dNLL/dθ = -½ tr(W ∂K/∂θ), W = ααᵀ - K⁻¹ (off-diagonal pairs counted twice). Per pair gij =
-  // W_ij G_ij into R, then the lengthscale sums in pair order.
+  // dNLL/dθ = -½ tr(W ∂K/∂θ), W = ααᵀ - K⁻¹ (off-diagonal pairs counted twice): per pair
+  // H = W_ij and gij = W_ij G_ij, then the pair sums 8 lanes at a time (gp.ts adds them one by
+  // one: the sums agree to rounding), then the diagonal terms in order.
+  const size_t stride = padded(np);
   double* gij = s.R.data();
-  double gS = 0;
-  double gN = 0;
+  double* H = gij + stride;
   size_t p = 0;
   for (int i = 0; i < n; i++) {
     const double ai = alpha[i];
     const double* ki = Kinv + i * ld;
-    for (int j = 0; j < i; j++, p++) {
+    const double* Gi = G + p;
+    double* gi = gij + p;
+    double* hi = H + p;
+    for (int j = 0; j < i; j++) {
       const double hw = ai * alpha[j] - ki[j];
-      gij[p] = hw * G[p];
-      gS -= hw * E[p];
+      hi[j] = hw;
+      gi[j] = hw * Gi[j];
     }
-    const double wii = ai * ai - ki[i];
+    p += i;
+  }
+  for (size_t q = np; q < stride; q++) gij[q] = H[q] = 0;
+  double sumHE = 0;
+  pairSumsAny(d, gij, H, E, D, stride, grad, &sumHE);
+  for (int k = 0; k < d; k++) grad[k] = -grad[k] * invL2[k];
+  double gS = -sumHE;
+  double gN = 0;
+  for (int i = 0; i < n; i++) {
+    const double wii = alpha[i] * alpha[i] - Kinv[i * ld + i];
     gS -= 0.5 * wii * s2;
     gN -= 0.5 * wii * noise;
   }
-  lengthscaleSumsAny(d, gij, D, np, invL2, grad);
   grad[d] = gS;
   grad[d + 1] = gN;
   addPriorGradient(theta, d, grad);
