@@ -52,9 +52,9 @@ double value(const Problem& p, const std::vector<double>& theta, Scratch& s) {
 
 }  // namespace
 
-HPPO_TEST("gp neg log posterior gradient matches central differences for d in {1,2,6}, n in {1,5,40}") {
+HPPO_TEST("gp neg log posterior gradient matches central differences for d in {1,2,6,10}, n in {1,5,40}") {
   const double h = 1e-5;
-  for (int d : {1, 2, 6}) {
+  for (int d : {1, 2, 6, 10}) {  // 10: the lengthscale sums run in blocks of 8 inputs
     for (int n : {1, 5, 40}) {
       Problem p = randomProblem(n, d, 1000u * d + n);
       Scratch s;

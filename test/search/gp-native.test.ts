@@ -69,6 +69,16 @@ describe('native GP negative log posterior', { skip }, () => {
     }
   });
 
+  test('agrees with gp.ts for more than 8 inputs and for n = 200 (other block shapes of the kernels)', () => {
+    const r = new Rng('gp-native-shapes');
+    for (const [n, d] of [[30, 10], [17, 9], [200, 2]] as const) {
+      for (let rep = 0; rep < 2; rep++) {
+        const { X, y, theta } = problem(r, n, d);
+        assertAgree(X, y, n, d, theta, `d=${d} n=${n} rep=${rep}`);
+      }
+    }
+  });
+
   test('agrees with gp.ts when inputs live in longer buffers and X changes in place', () => {
     const r = new Rng('gp-native-buffers');
     const n = 20;

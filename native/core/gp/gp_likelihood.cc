@@ -24,7 +24,11 @@ void grow(std::vector<double>& v, size_t size) {
 }
 
 // Eight doubles as one GCC/Clang generic vector (AVX-512: one register; AVX2: two), loaded and
-// stored unaligned. Used for the register-blocked O(n³) kernels below.
+// stored unaligned. Used for the register-blocked O(n³) kernels below. (Passing it by value
+// between these internal functions has no ABI to keep, hence no -Wpsabi note without AVX-512.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 typedef double V8 __attribute__((vector_size(64)));
 
 inline V8 load8(const double* p) {
