@@ -47,12 +47,11 @@ std::string describe(napi_env env, napi_value v) {
   }
 }
 
-// The data of a Float64Array argument with at least `minLength` elements (exactly, when exact).
-double* floatArray(Napi::Env env, napi_value v, const char* name, double minLength, bool exact) {
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float64_array)
+// The data of a Float64Array argument with at least `minLength` elements (exactly, when exact);
+// `status`, type, length, data: what napi_get_typedarray_info said about it.
+double* checkedFloatArray(Napi::Env env, napi_value v, const char* name, napi_status status, napi_typedarray_type type,
+                          size_t length, void* data, double minLength, bool exact) {
+  if (status != napi_ok || type != napi_float64_array)
     throwType(env, std::string(name) + " must be a Float64Array (got " + describe(env, v) + ")");
   const double len = static_cast<double>(length);
   if (exact ? len != minLength : len < minLength) {
@@ -61,6 +60,14 @@ double* floatArray(Napi::Env env, napi_value v, const char* name, double minLeng
   }
   if (data == nullptr) throwType(env, std::string(name) + " is backed by a detached buffer");
   return static_cast<double*>(data);
+}
+
+double* floatArray(Napi::Env env, napi_value v, const char* name, double minLength, bool exact) {
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  const napi_status status = napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+  return checkedFloatArray(env, v, name, status, type, length, data, minLength, exact);
 }
 
 int intArg(Napi::Env env, napi_value v, const char* name, double max) {
@@ -81,11 +88,19 @@ Napi::Value GpNegLogPosterior(const Napi::CallbackInfo& info) {
   const double* X = floatArray(env, info[0], "X", static_cast<double>(n) * d, false);
   const double* y = floatArray(env, info[1], "y", n, false);
   const double* theta = floatArray(env, info[4], "theta", d + 2, true);
+  // grad: a Float64Array(d + 2), or null / undefined for the value alone (one N-API call when typed).
   double* grad = nullptr;
-  napi_value g = info[5];
-  napi_valuetype gt;
-  napi_typeof(env, g, &gt);
-  if (gt != napi_null && gt != napi_undefined) grad = floatArray(env, g, "grad (a Float64Array or null)", d + 2, true);
+  {
+    napi_value g = info[5];
+    napi_typedarray_type type = napi_int8_array;
+    size_t length = 0;
+    void* data = nullptr;
+    const napi_status status = napi_get_typedarray_info(env, g, &type, &length, &data, nullptr, nullptr);
+    napi_valuetype gt = napi_object;
+    if (status != napi_ok) napi_typeof(env, g, &gt);
+    if (status == napi_ok || (gt != napi_null && gt != napi_undefined))
+      grad = checkedFloatArray(env, g, "grad (a Float64Array or null)", status, type, length, data, d + 2, true);
+  }
 
   thread_local hppo::gp::Scratch scratch;
   double v;
