@@ -71,6 +71,15 @@ export function compileBoOptions(raw: BoOptions, space: SearchSpace, path: strin
  */
 const FIT_GRADIENT_TOLERANCE = 1e-3;
 
+/**
+ * Most observations a hyperparameter fit sees (the best half and the most recent, as the model
+ * subset): an evaluation is O(n³) and a few dozen points per dimension pin down d + 2
+ * hyperparameters; the GP that makes the proposals still conditions on up to `maxModelPoints`.
+ */
+function maxFitPoints(d: number): number {
+  return Math.max(64, 16 * d);
+}
+
 /** Growth of the observation count between warm-started hyperparameter refits. */
 const REFIT_GROWTH = 1.5;
 
@@ -293,7 +302,7 @@ export class BoEngine implements Engine {
 
   private fitAt(ctx: EngineContext, obs: readonly Observation[], m: number, warm: Float64Array | null): Float64Array {
     const d = ctx.space.dim;
-    const prefix = modelSubset(obs.slice(0, m), this.o.maxModelPoints);
+    const prefix = modelSubset(obs.slice(0, m), Math.min(this.o.maxModelPoints, maxFitPoints(ctx.space.dim)));
     if (prefix.filter((o) => o.loss !== null).length < 2) return warm ?? defaultTheta(d);
     const { y } = standardize(prefix);
     const X = new Float64Array(prefix.length * d);

@@ -7,6 +7,7 @@
  * θ = [log ℓ_1 .. log ℓ_d, log σ_f², log σ_n²] on inputs in [0,1]^d and standardized outputs.
  * k(x,x') = σ_f² (1 + √5 r + 5/3 r²) exp(-√5 r),  r² = Σ_k (x_k - x'_k)² / ℓ_k².
  */
+import { nativeGpNegLogPosterior } from './gp-native.js';
 import { lbfgsMinimize } from './lbfgs.js';
 
 const SQRT5 = Math.sqrt(5);
@@ -274,13 +275,20 @@ export interface GpFitOptions {
   gradientTolerance?: number;
 }
 
-/** Multi-start L-BFGS on the negative log posterior; returns the best θ found. */
+/**
+ * Multi-start L-BFGS on the negative log posterior; returns the best θ found. The objective is
+ * the addon's (gp-native.ts, same maths, ~10x faster) when it is built, else gpNegLogPosterior.
+ */
 export function fitGpHyperparameters(X: Float64Array, y: Float64Array, n: number, d: number, o: GpFitOptions): { theta: Float64Array; value: number } {
-  const ws = new GpWorkspace(n);
+  const native = nativeGpNegLogPosterior();
+  const ws = native ? null : new GpWorkspace(n);
+  const objective = native
+    ? (t: Float64Array, g: Float64Array): number => native(X, y, n, d, t, g)
+    : (t: Float64Array, g: Float64Array): number => gpNegLogPosterior(X, y, n, d, t, g, ws as GpWorkspace);
   const { lower, upper } = thetaBounds(d);
   let best: { theta: Float64Array; value: number } = { theta: defaultTheta(d), value: Infinity };
   for (const s of o.starts) {
-    const r = lbfgsMinimize((t, g) => gpNegLogPosterior(X, y, n, d, t, g, ws), s, { maxIterations: o.maxIterations, lower, upper, gradientTolerance: o.gradientTolerance });
+    const r = lbfgsMinimize(objective, s, { maxIterations: o.maxIterations, lower, upper, gradientTolerance: o.gradientTolerance });
     if (r.f < best.value) best = { theta: r.x, value: r.f };
   }
   return best;

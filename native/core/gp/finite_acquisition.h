@@ -66,7 +66,7 @@ class FiniteAcquisition {
   std::vector<double> X_, y_, L_, alpha_, kbuf_;
   std::vector<int32_t> rowIds_;
   // candidates
-  std::vector<double> K_, V_, vv_, mean_, varBound_, score_, alphaReal_;
+  std::vector<double> K_, V_, vv_, mean_, varBound_, score_, alphaReal_, tm_, tv_;
   std::vector<int32_t> kn_, done_, exactAt_, heap_;
   int heapLen_ = 0, nReal_ = 0;
   bool logSpace_ = false;
