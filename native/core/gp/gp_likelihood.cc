@@ -174,6 +174,37 @@ inline void accumulateN(int nv, V8* acc, const double* col, const double* rows, 
   }
 }
 
+// Two rows at once, sharing each loaded block: acc0 (±)= Σ a_k rows_k with a_k = col[k·ld] and
+// acc1 (±)= Σ b_k rows_k with b_k = col[k·ld + 1] (rows i and i+1 of the same kernel), k ascending.
+template <int NV, bool SUB>
+inline void accumulate2(V8* acc0, V8* acc1, const double* col, const double* rows, size_t ld, int k0, int k1) {
+  for (int k = k0; k < k1; k++) {
+    const double a = col[k * ld];
+    const double b = col[k * ld + 1];
+    const double* r = rows + k * ld;
+    for (int v = 0; v < NV; v++) {
+      const V8 x = load8(r + 8 * v);
+      if (SUB) {
+        acc0[v] -= a * x;
+        acc1[v] -= b * x;
+      } else {
+        acc0[v] += a * x;
+        acc1[v] += b * x;
+      }
+    }
+  }
+}
+
+template <bool SUB>
+inline void accumulate2N(int nv, V8* acc0, V8* acc1, const double* col, const double* rows, size_t ld, int k0, int k1) {
+  switch (nv) {
+    case 4: accumulate2<4, SUB>(acc0, acc1, col, rows, ld, k0, k1); break;
+    case 3: accumulate2<3, SUB>(acc0, acc1, col, rows, ld, k0, k1); break;
+    case 2: accumulate2<2, SUB>(acc0, acc1, col, rows, ld, k0, k1); break;
+    default: accumulate2<1, SUB>(acc0, acc1, col, rows, ld, k0, k1); break;
+  }
+}
+
 // U's upper triangle (row-major, stride ld) = K with `diag` on the diagonal, from the packed pairs;
 // the padding columns [n, ld) are zero. Walks U by rows (contiguous stores) and E by columns.
 void fillUpper(const double* E, int n, size_t ld, double diag, double* U) {
@@ -190,24 +221,61 @@ void fillUpper(const double* E, int n, size_t ld, double diag, double* U) {
 // `choleskyInPlace` (its L_mi), register-blocked over m. Entries left of the diagonal are never
 // written (the blocks start at i rounded down to 8; those lanes are dropped). False when a pivot
 // is not positive (the same pivot where gp.ts fails: the values are the same).
+// Stores the lanes m >= from of the blocks acc[0..nv) (columns c ..) into row.
+inline void storeFrom(double* row, size_t c, int nv, const V8* acc, size_t from) {
+  if (from <= c) {
+    for (int v = 0; v < nv; v++) store8(row + c + 8 * v, acc[v]);
+    return;
+  }
+  double tmp[32];
+  for (int v = 0; v < nv; v++) store8(tmp + 8 * v, acc[v]);
+  for (size_t m = from; m < c + 8 * static_cast<size_t>(nv); m++) row[m] = tmp[m - c];
+}
+
+// Row i of U from its accumulated sums: the pivot, then the division of the rest of the row.
+inline bool finishRow(double* ui, int i, int n) {
+  const double piv = ui[i];
+  if (!(piv > 0)) return false;
+  const double r = std::sqrt(piv);
+  ui[i] = r;
+  for (int m = i + 1; m < n; m++) ui[m] = ui[m] / r;
+  return true;
+}
+
 bool choleskyUpper(double* U, int n, size_t ld) {
-  for (int i = 0; i < n; i++) {
+  int i = 0;
+  // Rows i and i+1 together: the k < i terms share each loaded block of U; row i+1's last term
+  // (k = i) needs row i finished.
+  for (; i + 1 < n; i += 2) {
+    double* u0 = U + i * ld;
+    double* u1 = u0 + ld;
+    const size_t c0 = static_cast<size_t>(i) & ~static_cast<size_t>(7);
+    forBlocks(c0, ld, [&](size_t c, int nv) {
+      V8 acc0[4];
+      V8 acc1[4];
+      for (int v = 0; v < nv; v++) {
+        acc0[v] = load8(u0 + c + 8 * v);
+        acc1[v] = load8(u1 + c + 8 * v);
+      }
+      accumulate2N<true>(nv, acc0, acc1, U + i, U + c, ld, 0, i);
+      storeFrom(u0, c, nv, acc0, static_cast<size_t>(i));
+      storeFrom(u1, c, nv, acc1, static_cast<size_t>(i) + 1);
+    });
+    if (!finishRow(u0, i, n)) return false;
+    const double a = u0[i + 1];
+    for (int m = i + 1; m < n; m++) u1[m] -= a * u0[m];
+    if (!finishRow(u1, i + 1, n)) return false;
+  }
+  for (; i < n; i++) {
     double* ui = U + i * ld;
     const size_t c0 = static_cast<size_t>(i) & ~static_cast<size_t>(7);
     forBlocks(c0, ld, [&](size_t c, int nv) {
       V8 acc[4];
       for (int v = 0; v < nv; v++) acc[v] = load8(ui + c + 8 * v);
       accumulateN<true>(nv, acc, U + i, U + c, ld, 0, i);
-      const size_t from = c == c0 ? static_cast<size_t>(i) : c;
-      double tmp[32];
-      for (int v = 0; v < nv; v++) store8(tmp + 8 * v, acc[v]);
-      for (size_t m = from; m < c + 8 * nv; m++) ui[m] = tmp[m - c];
+      storeFrom(ui, c, nv, acc, static_cast<size_t>(i));
     });
-    const double piv = ui[i];
-    if (!(piv > 0)) return false;
-    const double r = std::sqrt(piv);
-    ui[i] = r;
-    for (int m = i + 1; m < n; m++) ui[m] = ui[m] / r;
+    if (!finishRow(ui, i, n)) return false;
   }
   return true;
 }
@@ -346,14 +414,44 @@ double neg_log_posterior(const double* X, const double* y, int n, int d, const d
   double* Kinv = s.Kinv.data();
   // L⁻¹ row by row: row i = (e_i - Σ_{k<i} L_ik row k) · (1/L_ii), L_ik = U_ki. Invariant: every
   // row is zero right of its diagonal up to ld, so a block starting at c only needs rows k >= c.
-  for (int i = 0; i < n; i++) {
+  // Rows i and i+1 together: the k < i terms share each loaded block; row i+1's last term (k = i)
+  // uses row i's finished block.
+  auto unitLane = [](V8* acc, size_t c, int nv, int i) {
+    if (static_cast<size_t>(i) >= c && static_cast<size_t>(i) < c + 8 * nv) acc[(i - c) / 8][(i - c) % 8] = 1;
+  };
+  int r0 = 0;
+  for (; r0 + 1 < n; r0 += 2) {
+    const int i = r0;
+    double* l0 = Linv + i * ld;
+    double* l1 = l0 + ld;
+    const size_t end = (static_cast<size_t>(i) + 9) & ~static_cast<size_t>(7);
+    const double inv0 = 1 / U[i * ld + i];
+    const double inv1 = 1 / U[(i + 1) * ld + i + 1];
+    const double b = U[i * ld + i + 1];  // L_{i+1,i}
+    forBlocks(0, end, [&](size_t c, int nv) {
+      V8 acc0[4];
+      V8 acc1[4];
+      for (int v = 0; v < nv; v++) acc0[v] = acc1[v] = V8{0, 0, 0, 0, 0, 0, 0, 0};
+      unitLane(acc0, c, nv, i);
+      unitLane(acc1, c, nv, i + 1);
+      accumulate2N<true>(nv, acc0, acc1, U + i, Linv + c, ld, static_cast<int>(c), i);
+      for (int v = 0; v < nv; v++) {
+        const V8 row0 = acc0[v] * inv0;
+        store8(l0 + c + 8 * v, row0);
+        store8(l1 + c + 8 * v, (acc1[v] - b * row0) * inv1);
+      }
+    });
+    for (size_t j = end; j < ld; j++) l0[j] = l1[j] = 0;
+  }
+  for (; r0 < n; r0++) {
+    const int i = r0;
     double* li = Linv + i * ld;
     const size_t end = (static_cast<size_t>(i) + 8) & ~static_cast<size_t>(7);
     const double inv = 1 / U[i * ld + i];
     forBlocks(0, end, [&](size_t c, int nv) {
       V8 acc[4];
       for (int v = 0; v < nv; v++) acc[v] = V8{0, 0, 0, 0, 0, 0, 0, 0};
-      if (static_cast<size_t>(i) >= c && static_cast<size_t>(i) < c + 8 * nv) acc[(i - c) / 8][(i - c) % 8] = 1;
+      unitLane(acc, c, nv, i);
       accumulateN<true>(nv, acc, U + i, Linv + c, ld, static_cast<int>(c), i);
       for (int v = 0; v < nv; v++) store8(li + c + 8 * v, acc[v] * inv);
     });
@@ -361,7 +459,27 @@ double neg_log_posterior(const double* X, const double* y, int n, int d, const d
   }
   // K⁻¹ = L⁻ᵀL⁻¹, lower triangle: K⁻¹_ij = Σ_{k>=i, ascending} L⁻¹_ki L⁻¹_kj (row i's blocks past
   // the diagonal hold partial sums nobody reads).
-  for (int i = 0; i < n; i++) {
+  // Rows i and i+1 together: row i's k = i term first, then k > i shared.
+  int i0 = 0;
+  for (; i0 + 1 < n; i0 += 2) {
+    const int i = i0;
+    double* k0 = Kinv + i * ld;
+    double* k1 = k0 + ld;
+    const size_t end = (static_cast<size_t>(i) + 9) & ~static_cast<size_t>(7);
+    forBlocks(0, end, [&](size_t c, int nv) {
+      V8 acc0[4];
+      V8 acc1[4];
+      for (int v = 0; v < nv; v++) acc0[v] = acc1[v] = V8{0, 0, 0, 0, 0, 0, 0, 0};
+      accumulateN<false>(nv, acc0, Linv + i, Linv + c, ld, i, i + 1);
+      accumulate2N<false>(nv, acc0, acc1, Linv + i, Linv + c, ld, i + 1, n);
+      for (int v = 0; v < nv; v++) {
+        store8(k0 + c + 8 * v, acc0[v]);
+        store8(k1 + c + 8 * v, acc1[v]);
+      }
+    });
+  }
+  for (; i0 < n; i0++) {
+    const int i = i0;
     double* ki = Kinv + i * ld;
     const size_t end = (static_cast<size_t>(i) + 8) & ~static_cast<size_t>(7);
     forBlocks(0, end, [&](size_t c, int nv) {
