@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gpNegLogPosterior, GpWorkspace, thetaBounds } from '../../src/search/gp.js';
@@ -149,5 +150,23 @@ describe('native GP negative log posterior', { skip }, () => {
     assert.throws(call(X, y, 5, 2, t), { name: 'TypeError', message: /expected 6 arguments/ });
     // undefined counts as "no gradient", like null.
     assert.equal(f(X, y, 5, 2, t, undefined as unknown as null), f(X, y, 5, 2, t, null));
+  });
+
+  test('HPPO_GP_NATIVE=0 turns the native evaluator off (decided once per process)', () => {
+    // A child process, since the choice is cached; it gets this process's module loader flags
+    // (tsx when run from source) and nothing else.
+    const loaderArgs: string[] = [];
+    for (let i = 0; i < process.execArgv.length; i++) {
+      const a = process.execArgv[i] as string;
+      if (['--require', '--import', '--loader', '--experimental-loader'].includes(a)) loaderArgs.push(a, process.execArgv[++i] as string);
+      else if (/^--(require|import|loader|experimental-loader)=/.test(a)) loaderArgs.push(a);
+    }
+    const url = new URL('../../src/search/gp-native.js', import.meta.url).href;
+    const code = `import { nativeGpNegLogPosterior } from ${JSON.stringify(url)}; process.stdout.write(nativeGpNegLogPosterior() === null ? 'off' : 'on');`;
+    for (const [value, want] of [['0', 'off'], ['1', 'on']] as const) {
+      const r = spawnSync(process.execPath, [...loaderArgs, '--input-type=module', '-e', code], { env: { ...process.env, HPPO_GP_NATIVE: value }, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, want, `HPPO_GP_NATIVE=${value}`);
+    }
   });
 });
