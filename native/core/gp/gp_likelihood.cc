@@ -140,7 +140,7 @@ void pairCovariance(int d, size_t np, const double* invL2, double s2, Scratch& s
 
 // acc[0..NV) (±)= Σ_{k0 <= k < k1, ascending} a_k · rows[k·ld .. k·ld + 8·NV), a_k = col[k·ld]:
 // the accumulators stay in registers across k and every product is added in k order, so each
-// element sees exactly the sequence of operations of gp.ts's loops.
+// element gets the sequence of operations of gp.ts's loops (the compiler may fuse multiply-adds).
 template <int NV, bool SUB>
 inline void accumulate(V8* acc, const double* col, const double* rows, size_t ld, int k0, int k1) {
   for (int k = k0; k < k1; k++) {
@@ -216,11 +216,6 @@ void fillUpper(const double* E, int n, size_t ld, double diag, double* U) {
   }
 }
 
-// In-place Cholesky K = LLᵀ on U = Lᵀ (upper, row-major, stride ld), one row of U at a time:
-// U_im = (K_im - Σ_{k<i} U_ki U_km) / U_ii, the same subtractions in the same order as gp.ts's
-// `choleskyInPlace` (its L_mi), register-blocked over m. Entries left of the diagonal are never
-// written (the blocks start at i rounded down to 8; those lanes are dropped). False when a pivot
-// is not positive (the same pivot where gp.ts fails: the values are the same).
 // Stores the lanes m >= from of the blocks acc[0..nv) (columns c ..) into row.
 inline void storeFrom(double* row, size_t c, int nv, const V8* acc, size_t from) {
   if (from <= c) {
@@ -242,6 +237,11 @@ inline bool finishRow(double* ui, int i, int n) {
   return true;
 }
 
+// In-place Cholesky K = LLᵀ on U = Lᵀ (upper, row-major, stride ld), by rows of U:
+// U_im = (K_im - Σ_{k<i} U_ki U_km) / U_ii, the same subtractions in the same order as gp.ts's
+// `choleskyInPlace` (its L_mi), register-blocked over m. Entries left of the diagonal are never
+// written (the blocks start at i rounded down to 8; those lanes are dropped). False when a pivot
+// is not positive (where gp.ts fails too, barring a pivot within rounding of zero).
 bool choleskyUpper(double* U, int n, size_t ld) {
   int i = 0;
   // Rows i and i+1 together: the k < i terms share each loaded block of U; row i+1's last term
@@ -306,8 +306,8 @@ inline double hsum(V8 v) {
   return t;
 }
 
-// Over the padded pairs (zeros past np): sums[k] = Σ_p gij_p D_kp for k < DD and, when withE,
-// *sumHE = Σ_p H_p E_p; 8 partial sums per quantity (one independent chain per lane).
+// Over the padded pairs (zeros past np): sums[k] = Σ_p gij_p D_kp for k < DD and, when sumHE is
+// given, *sumHE = Σ_p H_p E_p; 8 partial sums per quantity (one independent chain per lane).
 template <int DD>
 void pairSums(const double* gij, const double* H, const double* E, const double* D, size_t stride, double* sums,
               double* sumHE) {
