@@ -38,15 +38,17 @@ constexpr int kJitterCount = 5;
 // Reusable buffers of one thread's evaluations. Owned by the caller; vectors grow as needed and
 // never shrink. The squared differences of the input pairs are cached against a copy of X, so a
 // fit that calls with the same inputs (any buffer) computes them once.
+// Matrices are n rows of stride ld = n rounded up to 8; pair arrays hold the n(n-1)/2 pairs
+// (i > j, row by row) padded with zeros to a multiple of 8.
 struct Scratch {
-  std::vector<double> U;      // n×n: K's upper triangle, then Lᵀ (row k of U = column k of L)
-  std::vector<double> Linv;   // n×n lower, row-major
-  std::vector<double> Kinv;   // n×n lower, row-major
+  std::vector<double> U;      // K's upper triangle, then Lᵀ (row k of U = column k of L)
+  std::vector<double> Linv;   // L⁻¹, lower, zero right of the diagonal
+  std::vector<double> Kinv;   // K⁻¹, lower triangle
   std::vector<double> alpha;  // n
-  std::vector<double> E;      // packed pairs (i > j, row by row): noise-free covariance
-  std::vector<double> G;      // packed pairs: σ_f² (5/3)(1 + √5 r) e^{-√5 r}
-  std::vector<double> R;      // padded pairs, twice: W_ij G_ij, then W_ij (gradient)
-  std::vector<double> D;      // d blocks of packed pairs: (x_ik - x_jk)² (structure of arrays)
+  std::vector<double> E;      // pairs: noise-free covariance
+  std::vector<double> G;      // pairs: σ_f² (5/3)(1 + √5 r) e^{-√5 r}
+  std::vector<double> R;      // pairs, twice: W_ij G_ij, then W_ij (gradient)
+  std::vector<double> D;      // d blocks of pairs: (x_ik - x_jk)² (structure of arrays)
   std::vector<double> Xc;     // the n×d inputs D was computed from
   std::vector<double> small;  // 2d+2: a copy of θ, then 1/ℓ_k²
   int cachedN = -1;
