@@ -206,13 +206,20 @@ inline void accumulate2N(int nv, V8* acc0, V8* acc1, const double* col, const do
 }
 
 // U's upper triangle (row-major, stride ld) = K with `diag` on the diagonal, from the packed pairs;
-// the padding columns [n, ld) are zero. Walks U by rows (contiguous stores) and E by columns.
+// the padding columns [n, ld) are zero. Eight rows j0..j0+7 at a time: for each column i the
+// eight values E[i(i-1)/2 + j0 ..] are contiguous, and the eight rows are written in order.
 void fillUpper(const double* E, int n, size_t ld, double diag, double* U) {
-  for (int j = 0; j < n; j++) {
-    double* uj = U + j * ld;
-    uj[j] = diag;
-    for (int i = j + 1; i < n; i++) uj[i] = E[static_cast<size_t>(i) * (i - 1) / 2 + j];
-    for (size_t i = n; i < ld; i++) uj[i] = 0;
+  for (int j0 = 0; j0 < n; j0 += 8) {
+    const int jn = n - j0 < 8 ? n - j0 : 8;
+    for (int t = 0; t < jn; t++) U[(j0 + t) * ld + j0 + t] = diag;
+    for (int i = j0 + 1; i < n; i++) {
+      const double* e = E + static_cast<size_t>(i) * (i - 1) / 2 + j0;
+      const int tn = i - j0 < jn ? i - j0 : jn;
+      double* u = U + j0 * ld + i;
+      for (int t = 0; t < tn; t++) u[t * ld] = e[t];
+    }
+    for (int t = 0; t < jn; t++)
+      for (size_t i = n; i < ld; i++) U[(j0 + t) * ld + i] = 0;
   }
 }
 
