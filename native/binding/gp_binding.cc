@@ -110,6 +110,9 @@ Napi::Value GpNegLogPosterior(const Napi::CallbackInfo& info) {
     scratch = hppo::gp::Scratch();  // give back what was grown
     throwRange(env, "out of memory for n = " + std::to_string(n) + ", d = " + std::to_string(d));
   }
+  // Past n = 2048 (32 MB per matrix) the thread does not keep the scratch: such calls take
+  // seconds anyway, and a worker's memory should not stay at the largest n it ever saw.
+  if (n > 2048) scratch = hppo::gp::Scratch();
   napi_value out;
   napi_create_double(env, v, &out);
   return Napi::Value(env, out);
