@@ -1,17 +1,25 @@
 /**
  * Bayesian optimization: a scrambled-Sobol initial design, then a Matérn 5/2 ARD Gaussian
- * process (gp.ts) on objective 0's loss and log expected improvement maximized over random and
- * local candidates followed by a stochastic local refinement. Parallel workers get distinct
- * points: every pending trial and every point already chosen for the batch is added to the GP as
- * a fantasy (kriging believer: the posterior mean; or constant liar: min / mean / max of y).
+ * process (gp.ts) on objective 0's loss and log expected improvement. Parallel workers get
+ * distinct points: every pending trial and every point already chosen for the batch is added to
+ * the GP as a fantasy (kriging believer: the posterior mean; or constant liar: min / mean / max
+ * of y). The acquisition is maximized
+ *  - on finite spaces (every parameter stepped, integer or categorical, at most
+ *    `finiteDomainLimit` grid points, e.g. the HPPO (α, µ) grid): exactly, over every unused
+ *    feasible grid point, with the GP and per-candidate work carried between proposals
+ *    (bo-finite.ts; native twin in native/core/gp/finite_acquisition.cc);
+ *  - otherwise: over random and local candidates followed by a stochastic local refinement
+ *    (scored lazily: exact means, log EI at variance upper bounds, O(n²) solves only for
+ *    candidates that can still win; see `pick`).
  *
  * Determinism: a proposal is a pure function of (seed, observations in tell order, pending
- * candidates). Hyperparameters are refitted only at checkpoints of the observation count (every
- * count up to 20, then each ~25% more) on the first m observations, past 20 warm-started from
- * the previous checkpoint; every checkpoint is fitted in order whatever the batch sizes were, so
- * a rebuilt searcher finds the same hyperparameters an uninterrupted one computed earlier.
- * Cost per proposal: the acquisition pool is scored lazily (exact means, log EI at variance upper
- * bounds, O(n²) solves only for candidates that can still win; see `pick`).
+ * candidates). Hyperparameters are refitted only at checkpoints of the observation count: every
+ * count up to the initial design's size (cold: default + random starts), then each ×1.5
+ * (warm-started from the previous checkpoint), on the first m observations (at most
+ * max(64, 16d) of them); the warm chain is fitted in order whatever the batch sizes were, so a
+ * rebuilt searcher finds the same hyperparameters an uninterrupted one computed earlier. Fits use
+ * the native likelihood when the addon is built (gp-native.ts), gp.ts otherwise: same maths,
+ * results equal to rounding.
  * Failed trials are imputed with the worst observed loss (they teach the GP to stay away).
  * Categorical parameters are index-encoded (one GP dimension); integers are rounded on decode
  * and the GP sees the rounded point.
@@ -274,11 +282,12 @@ export class BoEngine implements Engine {
   }
 
   /**
-   * Hyperparameters fitted on the first checkpoint(n) observations. Up to 20 observations each
-   * checkpoint is fitted from the default and `hyperparameterRestarts - 1` random starts; beyond,
-   * from the previous checkpoint's θ alone (warm start: one L-BFGS run instead of several from
-   * scratch). Every checkpoint is computed in order (memoized), whatever the batch sizes were, so
-   * θ stays a pure function of the told history and a rebuilt searcher finds the same values.
+   * Hyperparameters fitted on the first checkpoint(n) observations. Up to the initial design's
+   * size each checkpoint is fitted from the default and `hyperparameterRestarts - 1` random
+   * starts; beyond, from the previous checkpoint's θ alone (warm start: one L-BFGS run instead of
+   * several from scratch). The warm chain is computed in order from the last cold checkpoint
+   * (memoized), whatever the batch sizes were, so θ stays a pure function of the told history and
+   * a rebuilt searcher finds the same values.
    */
   private hyperparameters(ctx: EngineContext, obs: readonly Observation[]): Float64Array {
     const cold = this.o.initialPoints;
