@@ -1,17 +1,19 @@
 /**
- * `make bench-search` (analytic part): how many evaluations each search algorithm needs to get
- * within 1 % of the known optimum of Branin (2-d) and Hartmann-6 (6-d), against random search,
- * over several seeds (median printed; a run that never gets there within the budget counts as
- * "> budget"; budget 4000 for random/sobol/ga/pso, 400 for bo/hybrid), evaluated in batches as
- * parallel workers would; and the search's own overhead per proposal for BO at 30 / 60 / 120
- * observations (Hartmann-6), against a 5 ms backtest, plus the CPU time per proposal amortized
- * over a whole 120-evaluation BO run in batches of 1, 4 and 16 (hyperparameter refits included;
- * the least of 3 repetitions, as CPU time on a shared machine only ever gets inflated).
+ * `make bench-search`: how many evaluations each search algorithm needs to get within 1 % of the
+ * known optimum of Branin (2-d) and Hartmann-6 (6-d), and to the exact grid best on the HPPO
+ * problem, against random search, over several seeds (median printed; a run that never gets there
+ * within the budget counts as "> budget"; budget 4000 for random/sobol/ga/pso, 400 for bo/hybrid,
+ * 121 on HPPO), evaluated in batches as parallel workers would.
  * The HPPO problem is the REAL (α, µ) backtest objective of examples/hppo-var-sse50-2015.yaml
  * (−Sharpe of the 121 cells, each computed once by the hppo-var evaluator: the objective is
- * deterministic, so the searches look cells up instead of re-running identical backtests); its
- * measured per-backtest time replaces the nominal 5 ms in the overhead ratio. Without
- * ../shared/data the synthetic stand-in surface is used and the output says so.
+ * deterministic, so the searches look cells up instead of re-running identical backtests).
+ * Without ../shared/data the synthetic stand-in surface is used and the output says so.
+ * BO's own cost (the issue's "< 5 % of a backtest"): ask + tell per proposal over whole HPPO runs
+ * (36 = 30 % of the grid, and 121 evaluations; batches of 1 and 4, and 4 workers streaming),
+ * against the backtest time measured in the same run the way that mode hands trials to a worker
+ * (1 or 4 cells per evaluate() call) and against the lockstep 121-cell grid backtest (the
+ * cheapest). Then BO's cost per proposal on a continuous 6-d space (Hartmann-6) at 30 / 60 / 120
+ * observations and amortized over 120-evaluation runs (least of 3 repetitions).
  *
  * Env: HPPO_BENCH_SEARCH_SEEDS (default 5), HPPO_BENCH_SEARCH_BATCH (default 4),
  *      HPPO_BENCH_SEARCH_ALGOS (default random,sobol,ga,pso,bo,hybrid).
@@ -24,6 +26,8 @@ import type { AlgorithmName, SearchOptions } from '../src/search/types.js';
 
 const REL_TOL = 0.01;
 let BACKTEST_MS = 5;
+/** ms per backtest when evaluated b cells per call (b = 1, 4: how BO's trials reach a worker). */
+const BACKTEST_MS_AT = new Map<number, number>();
 let hppoSource = 'synthetic stand-in surface (no ../shared/data)';
 const seeds = Number(process.env.HPPO_BENCH_SEARCH_SEEDS ?? 5);
 const batch = Number(process.env.HPPO_BENCH_SEARCH_BATCH ?? 4);
@@ -69,13 +73,20 @@ async function realHppoProblem(): Promise<(AnalyticProblem & { exact: true }) | 
   const t0 = performance.now();
   const out = await ev.evaluate(cells.map((p, i) => ({ trialId: `t${i}`, params: p })));
   BACKTEST_MS = (performance.now() - t0) / cells.length;
+  // What a backtest costs as a search runs it: a few at a time (one per free worker), not the
+  // whole grid in lockstep. Per backtest, every cell once, in evaluate() calls of b cells.
+  for (const b of [1, 4]) {
+    const t1 = performance.now();
+    for (let i = 0; i < cells.length; i += b) await ev.evaluate(cells.slice(i, i + b).map((p, j) => ({ trialId: `b${b}:${i + j}`, params: p })));
+    BACKTEST_MS_AT.set(b, (performance.now() - t1) / cells.length);
+  }
   const table = new Map<string, number>();
   out.forEach((o, i) => {
     const sharpe = o.metrics?.['sharpe'];
     if (typeof sharpe !== 'number') throw new Error(`cell ${key(cells[i] as Record<string, unknown>)} failed: ${o.error?.message}`);
     table.set(key(cells[i] as Record<string, unknown>), -sharpe);
   });
-  hppoSource = `real backtests, ${file} (${BACKTEST_MS.toFixed(3)} ms per backtest, one worker)`;
+  hppoSource = `real backtests, ${file} (one worker, ms per backtest: ${BACKTEST_MS.toFixed(3)} with the 121 cells in lockstep, ${BACKTEST_MS_AT.get(4)?.toFixed(3)} in calls of 4, ${BACKTEST_MS_AT.get(1)?.toFixed(3)} one at a time)`;
   const optimum = Math.min(...table.values());
   return {
     name: 'hppo-grid',
@@ -203,6 +214,62 @@ function amortized(evals: number, b: number): { evaluations: number; batch: numb
   return { evaluations: evals, batch: b, cpuMsPerProposal: cpu / evals, wallMsPerProposal: wall / evals };
 }
 
+interface HppoOverheadRow {
+  evaluations: number;
+  mode: string;
+  /** Trials per evaluate() call on a worker in this mode (1 or 4): which backtest time applies. */
+  backtestBatch: number;
+  wallUsPerProposal: number;
+  cpuUsPerProposal: number;
+}
+
+/**
+ * The search's own cost on the HPPO problem: ask + tell over whole BO runs of `evals` evaluations
+ * (10 seeds per pass, a warm-up pass discarded, the least of 3 passes: time on a shared machine
+ * only ever gets inflated). Modes: batches of b (ask(b), tell all, again), or W workers streaming
+ * (ask(W), then each result: tell(1) + ask(1) with W - 1 pending, as the job master does).
+ */
+function hppoOverhead(p: AnalyticProblem, evals: number, mode: { batch: number } | { workers: number }): HppoOverheadRow {
+  const runOnce = (seed: number): number => {
+    const s = createSearcher(p.space, { algorithm: 'bo', seed, maxEvaluations: evals });
+    let proposals = 0;
+    if ('batch' in mode) {
+      while (!s.isDone()) {
+        const b = s.ask(mode.batch);
+        if (b.length === 0) break;
+        proposals += b.length;
+        s.tell(b.map((c) => ({ candidate: c, objectives: [p.evaluate(c.params)] })));
+      }
+    } else {
+      const inflight = s.ask(mode.workers);
+      proposals += inflight.length;
+      for (let c = inflight.shift(); c !== undefined; c = inflight.shift()) {
+        s.tell([{ candidate: c, objectives: [p.evaluate(c.params)] }]);
+        const more = s.ask(1);
+        proposals += more.length;
+        inflight.push(...more);
+      }
+    }
+    return proposals;
+  };
+  let bestWall = Infinity;
+  let bestCpu = Infinity;
+  for (let pass = 0; pass < 4; pass++) {
+    let proposals = 0;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let seed = 1; seed <= 10; seed++) proposals += runOnce(seed);
+    const wall = ((performance.now() - t0) * 1000) / proposals;
+    const c = process.cpuUsage(c0);
+    const cpu = (c.user + c.system) / proposals;
+    if (pass === 0) continue;
+    bestWall = Math.min(bestWall, wall);
+    bestCpu = Math.min(bestCpu, cpu);
+  }
+  const label = 'batch' in mode ? `batches of ${mode.batch}` : `${mode.workers} workers streaming`;
+  return { evaluations: evals, mode: label, backtestBatch: 'batch' in mode ? mode.batch : 1, wallUsPerProposal: bestWall, cpuUsPerProposal: bestCpu };
+}
+
 async function main(): Promise<void> {
   const problems: AnalyticProblem[] = [braninProblem(), hartmann6Problem(), (await realHppoProblem()) ?? hppoGridProxy()];
   process.stdout.write(`HPPO (alpha, mu) problem: ${hppoSource}\n`);
@@ -225,12 +292,30 @@ async function main(): Promise<void> {
       );
     }
   }
-  process.stdout.write(`\nBO overhead per proposal (Hartmann-6), vs a ${BACKTEST_MS} ms backtest\n`);
-  process.stdout.write(`${'obs'.padStart(5)} ${'ask(1) ms'.padStart(10)} ${'ask(16) ms/prop'.padStart(16)} ${'no-refit ms/prop'.padStart(17)} ${'CPU % of bt'.padStart(14)}   (CPU ms: ask(1), ask(16)/prop, no-refit/prop)\n`);
+  const hppoProblem = problems[2] as AnalyticProblem;
+  process.stdout.write(
+    `\nBO's own cost on the HPPO (alpha, mu) problem: ask + tell per proposal (least of 3 passes of 10 seeds), against a backtest\n` +
+      `evaluated the way that mode hands trials to a worker (1 or 4 per call), and against the cheapest backtest there is (121 cells in lockstep, ${BACKTEST_MS.toFixed(3)} ms)\n`,
+  );
+  process.stdout.write(`${'evals'.padStart(5)}  ${'mode'.padEnd(20)} ${'wall us'.padStart(8)} ${'CPU us'.padStart(8)}  ${'backtest ms'.padStart(11)} ${'% of it'.padStart(8)} ${'% lockstep'.padStart(10)}\n`);
+  const hppoRows: Array<HppoOverheadRow & { backtestMs: number; pctOfBacktest: number; pctOfLockstep: number }> = [];
+  for (const evals of [36, 121]) {
+    for (const mode of [{ batch: 1 }, { batch: 4 }, { workers: 4 }]) {
+      const r = hppoOverhead(hppoProblem, evals, mode);
+      const bt = BACKTEST_MS_AT.get(r.backtestBatch) ?? BACKTEST_MS;
+      const row = { ...r, backtestMs: bt, pctOfBacktest: (r.wallUsPerProposal / 1000 / bt) * 100, pctOfLockstep: (r.wallUsPerProposal / 1000 / BACKTEST_MS) * 100 };
+      hppoRows.push(row);
+      process.stdout.write(
+        `${String(evals).padStart(5)}  ${r.mode.padEnd(20)} ${r.wallUsPerProposal.toFixed(1).padStart(8)} ${r.cpuUsPerProposal.toFixed(1).padStart(8)}  ${bt.toFixed(3).padStart(11)} ${`${row.pctOfBacktest.toFixed(1)} %`.padStart(8)} ${`${row.pctOfLockstep.toFixed(1)} %`.padStart(10)}\n`,
+      );
+    }
+  }
+  process.stdout.write(`\nBO cost per proposal on a continuous space (Hartmann-6, d = 6; no backtest to compare with)\n`);
+  process.stdout.write(`${'obs'.padStart(5)} ${'ask(1) ms'.padStart(10)} ${'ask(16) ms/prop'.padStart(16)} ${'no-refit ms/prop'.padStart(17)}   (CPU ms: ask(1), ask(16)/prop, no-refit/prop)\n`);
   const overhead = [30, 60, 120].map((n) => boOverhead(n));
   for (const o of overhead) {
     process.stdout.write(
-      `${String(o.observations).padStart(5)} ${o.singleMs.toFixed(1).padStart(10)} ${o.batch16PerProposalMs.toFixed(2).padStart(16)} ${o.batch16NoRefitPerProposalMs.toFixed(2).padStart(17)} ${`${((o.batch16PerProposalCpuMs / BACKTEST_MS) * 100).toFixed(0)} %`.padStart(14)}` +
+      `${String(o.observations).padStart(5)} ${o.singleMs.toFixed(1).padStart(10)} ${o.batch16PerProposalMs.toFixed(2).padStart(16)} ${o.batch16NoRefitPerProposalMs.toFixed(2).padStart(17)}` +
         `   (${o.singleCpuMs.toFixed(1)}, ${o.batch16PerProposalCpuMs.toFixed(2)}, ${o.batch16NoRefitPerProposalCpuMs.toFixed(2)})\n`,
     );
   }
@@ -241,7 +326,7 @@ async function main(): Promise<void> {
   const runs = [leastOf3(1), leastOf3(4), leastOf3(16)];
   for (const r of runs) {
     process.stdout.write(
-      `BO run of ${r.evaluations} evaluations in batches of ${r.batch}: ${r.cpuMsPerProposal.toFixed(2)} CPU ms (${r.wallMsPerProposal.toFixed(2)} wall ms) per proposal, ${((r.cpuMsPerProposal / BACKTEST_MS) * 100).toFixed(0)} % of a ${BACKTEST_MS} ms backtest\n`,
+      `BO run of ${r.evaluations} evaluations in batches of ${r.batch}: ${r.cpuMsPerProposal.toFixed(2)} CPU ms (${r.wallMsPerProposal.toFixed(2)} wall ms) per proposal\n`,
     );
   }
   const get = (problem: string, alg: string) => table.find((r) => r.problem === problem && r.algorithm === alg);
@@ -261,13 +346,19 @@ async function main(): Promise<void> {
       rows: table,
       boOverhead: overhead,
       boAmortized: runs,
+      hppoOverhead: hppoRows,
       backtestMs: BACKTEST_MS,
+      backtestMsAt: Object.fromEntries(BACKTEST_MS_AT),
       hppoObjective: hppoSource,
       target: {
         boBeatsRandomBranin: beatsRandom('branin', 'bo'),
         boBeatsRandomHartmann6: beatsRandom('hartmann6', 'bo'),
         boGridOptimumWithin30PctOf121: (get('hppo-grid', 'bo')?.medianEvaluations ?? Infinity) <= 0.3 * 121,
-        boOverheadUnder5PctAt120: (overhead[2]?.batch16PerProposalCpuMs ?? Infinity) < 0.05 * BACKTEST_MS,
+        // The issue's target: BO's own cost per proposal < 5 % of a backtest (every HPPO row, the
+        // backtest evaluated as that mode hands it to a worker); and the stricter reading against
+        // the lockstep grid backtest, reported alongside.
+        boOverheadUnder5PctOfBacktest: hppoRows.every((r) => r.pctOfBacktest < 5),
+        boOverheadUnder5PctOfLockstepBacktest: hppoRows.every((r) => r.pctOfLockstep < 5),
       },
     })}\n`,
   );

@@ -163,7 +163,7 @@ HPPO_TEST("bo finite acquisition: log EI bound is an upper bound, tight at z = 0
 }
 
 HPPO_TEST("bo finite acquisition: timing of a 36-observation run on the 11x11 grid (prints, no assert)") {
-  const int side = 11, d = 2, m = side * side, cap = 96;
+  const int side = 11, d = 2, m = side * side, cap = 256;
   std::vector<double> xs(m * d);
   for (int i = 0; i < m; ++i) {
     xs[i * d] = (i / side + 0.5) / side;
@@ -183,21 +183,26 @@ HPPO_TEST("bo finite acquisition: timing of a 36-observation run on the 11x11 gr
       y.push_back(objective(&xs[c * d]));
       used[c] = 1;
     }
-    while (ids.size() < 36) {
-      int32_t out[1];
+    const size_t evals = std::getenv("HPPO_BO_BENCH_EVALS") ? std::atoi(std::getenv("HPPO_BO_BENCH_EVALS")) : 36;
+    const int batch = std::getenv("HPPO_BO_BENCH_BATCH") ? std::atoi(std::getenv("HPPO_BO_BENCH_BATCH")) : 1;
+    while (ids.size() < evals) {
+      int32_t out[16];
+      const int want = std::min<int>(batch, static_cast<int>(evals - ids.size()));
       const auto t0 = std::chrono::steady_clock::now();
-      const int k = acq.propose(ids.data(), X.data(), y.data(), static_cast<int>(ids.size()), used.data(), nullptr, nullptr, 0, 1, true, 0, 0, out);
+      const int k = acq.propose(ids.data(), X.data(), y.data(), static_cast<int>(ids.size()), used.data(), nullptr, nullptr, 0, want, true, 0, 0, out);
       total += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-      ++calls;
-      HPPO_CHECK(k == 1);
-      const int c = out[0];
-      ids.push_back(static_cast<int32_t>(ids.size()));
-      X.insert(X.end(), {xs[c * d], xs[c * d + 1]});
-      y.push_back(objective(&xs[c * d]));
-      used[c] = 1;
+      calls += k;
+      HPPO_CHECK(k == want);
+      for (int j = 0; j < k; ++j) {
+        const int c = out[j];
+        ids.push_back(static_cast<int32_t>(ids.size()));
+        X.insert(X.end(), {xs[c * d], xs[c * d + 1]});
+        y.push_back(objective(&xs[c * d]));
+        used[c] = 1;
+      }
     }
   }
-  std::printf("    finite acquisition: %.2f us per proposal (11x11 grid, 5..36 observations, batch 1)\n", total / calls);
+  std::printf("    finite acquisition: %.2f us per proposal (11x11 grid, 5..HPPO_BO_BENCH_EVALS (36) observations, batches of HPPO_BO_BENCH_BATCH (1))\n", total / calls);
 }
 
 HPPO_TEST("bo finite acquisition: the kernel's exp agrees with std::exp (through picks on a fine grid)") {

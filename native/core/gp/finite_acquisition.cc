@@ -241,10 +241,32 @@ void FiniteAcquisition::truncate(int n) {
 }
 
 void FiniteAcquisition::extendKernelRow(int c, int rows) {
-  double* Kc = &K_[static_cast<size_t>(c) * cap_];
-  const double* xc = &xs_[static_cast<size_t>(c) * d_];
-  for (int i = kn_[c]; i < rows; ++i) Kc[i] = kernel(&X_[static_cast<size_t>(i) * d_], xc);
-  if (kn_[c] < rows) kn_[c] = rows;
+  const int from = kn_[c];
+  if (from >= rows) return;
+  double* __restrict Kc = &K_[static_cast<size_t>(c) * cap_];
+  const double* __restrict xc = &xs_[static_cast<size_t>(c) * d_];
+  const double* __restrict X = X_.data();
+  const double* __restrict w = invL2_.data();
+  const int d = d_;
+  // Two branch-free passes that vectorize (a new θ recomputes every row of every candidate):
+  // scaled squared distances into the row, then the Matérn 5/2 value in place.
+  for (int i = from; i < rows; ++i) {
+    double r2 = 0;
+    for (int k = 0; k < d; ++k) {
+      const double t = X[static_cast<size_t>(i) * d + k] - xc[k];
+      r2 += t * t * w[k];
+    }
+    Kc[i] = r2;
+  }
+  const double s2 = s2_;
+  for (int i = from; i < rows; ++i) {
+    const double r2 = Kc[i];
+    const double r = std::sqrt(r2);
+    const double x = -kSqrt5 * r;
+    const double e = expCore(x > -708.0 ? x : -708.0);
+    Kc[i] = x > -708.0 ? s2 * (1 + kSqrt5 * r + (5.0 / 3.0) * r2) * e : 0.0;
+  }
+  kn_[c] = rows;
 }
 
 void FiniteAcquisition::advanceRow(int c, int steps) {
