@@ -141,9 +141,8 @@ export class FiniteAcquisition implements FiniteProposer {
   private readonly done: Int32Array;
   private readonly vv: Float64Array;
   /** 1 = observed, 2 = pending or taken by this batch (this proposal only). */
+  private readonly marks: UsedMarks;
   private readonly used: Uint8Array;
-  /** How many of ctx.observations() have been marked in `used`. */
-  private markedObservations = 0;
   private readonly mean: Float64Array;
   private readonly varBound: Float64Array;
   private readonly score: Float64Array;
@@ -167,7 +166,8 @@ export class FiniteAcquisition implements FiniteProposer {
     this.kn = new Int32Array(m);
     this.done = new Int32Array(m);
     this.vv = new Float64Array(m);
-    this.used = new Uint8Array(m);
+    this.marks = new UsedMarks(domain);
+    this.used = this.marks.used;
     this.mean = new Float64Array(m);
     this.varBound = new Float64Array(m);
     this.score = new Float64Array(m);
@@ -198,7 +198,7 @@ export class FiniteAcquisition implements FiniteProposer {
    */
   propose(obs: readonly Observation[], y: Float64Array, all: readonly Observation[], pending: readonly Params[], count: number, fantasy: Fantasy, xi: number, encode: (p: Params) => Float64Array): number[] | null {
     if (!this.condition(obs, y)) return null;
-    this.markUsed(all, pending);
+    this.marks.update(all, pending);
     const gp = this.gp;
     this.nReal = gp.n;
     this.alphaReal.set(gp.weights.subarray(0, gp.n));
@@ -275,21 +275,6 @@ export class FiniteAcquisition implements FiniteProposer {
         for (let i = 0; i < n; i++) s += (V[base + i] as number) * (V[base + i] as number);
         vv[c] = s;
       }
-    }
-  }
-
-  /** Marks observed (all of them, not only the model subset) and pending points as used. */
-  private markUsed(all: readonly Observation[], pending: readonly Params[]): void {
-    const used = this.used;
-    for (let c = 0; c < used.length; c++) if (used[c] === 2) used[c] = 0;
-    for (; this.markedObservations < all.length; this.markedObservations++) {
-      const c = this.domain.indexOf((all[this.markedObservations] as Observation).params);
-      if (c >= 0) used[c] = 1;
-    }
-    // Pending points are marked for this proposal only (a pending trial may fail and be retried).
-    for (const p of pending) {
-      const c = this.domain.indexOf(p);
-      if (c >= 0 && used[c] === 0) used[c] = 2;
     }
   }
 
@@ -381,7 +366,11 @@ export class FiniteAcquisition implements FiniteProposer {
   }
 }
 
-/** Marks of the used candidates: observed (1, permanent) and pending or picked (2, this proposal). */
+/**
+ * Marks of the used candidates: observed (1, permanent: every told observation, not only the
+ * model subset) and pending or picked (2, this proposal only: a pending trial may fail and be
+ * retried).
+ */
 class UsedMarks {
   readonly used: Uint8Array;
   private marked = 0;

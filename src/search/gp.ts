@@ -338,7 +338,7 @@ export class GaussianProcess {
     return this.s2;
   }
 
-  kernel(a: Float64Array, ai: number, b: Float64Array, bi: number): number {
+  kernel(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
     const d = this.d;
     let r2 = 0;
     for (let k = 0; k < d; k++) {
@@ -393,11 +393,6 @@ export class GaussianProcess {
     return this.alpha;
   }
 
-  /** Point i's target. */
-  target(i: number): number {
-    return this.y[i] as number;
-  }
-
   private solveAlpha(): void {
     const n = this.n;
     const a = this.alpha;
@@ -417,7 +412,7 @@ export class GaussianProcess {
     const d = this.d;
     const cap = this.capacity;
     const k = this.kbuf;
-    for (let i = 0; i < n; i++) k[i] = this.kernelTo(i, x, 0);
+    for (let i = 0; i < n; i++) k[i] = this.kernel(this.X, i * d, x, 0);
     forwardSolve(this.L, n, cap, k);
     let s = this.s2 + this.noise;
     for (let i = 0; i < n; i++) s -= (k[i] as number) * (k[i] as number);
@@ -430,20 +425,6 @@ export class GaussianProcess {
     this.n = n + 1;
     if (solve) this.solveAlpha();
     return true;
-  }
-
-  /** k(x_i, x) for conditioning point i and the point at offset `at` of xs. */
-  kernelTo(i: number, xs: ArrayLike<number>, at: number): number {
-    const d = this.d;
-    const X = this.X;
-    const xi = i * d;
-    let r2 = 0;
-    for (let c = 0; c < d; c++) {
-      const t = (X[xi + c] as number) - (xs[at + c] as number);
-      r2 += t * t * (this.invL2[c] as number);
-    }
-    const r = Math.sqrt(r2);
-    return this.s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
   }
 
   /**
@@ -477,9 +458,9 @@ export class GaussianProcess {
     return mu;
   }
 
-  /** Extends kernel row p (row stride `stride`) of the points xs (m×d) to the current n points. */
-  extendKernelRow(xs: Float64Array, p: number, K: Float64Array, kn: Int32Array, stride: number): void {
-    const n = this.n;
+  /** Extends kernel row p (row stride `stride`) of the points xs (m×d) to the first `rows` points (default: all). */
+  extendKernelRow(xs: Float64Array, p: number, K: Float64Array, kn: Int32Array, stride: number, rows = this.n): void {
+    const n = rows;
     const d = this.d;
     const X = this.X;
     const invL2 = this.invL2;
@@ -496,7 +477,7 @@ export class GaussianProcess {
       const r = Math.sqrt(r2);
       K[vp + i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
     }
-    kn[p] = n;
+    if ((kn[p] as number) < n) kn[p] = n;
   }
 
   /**
@@ -507,26 +488,12 @@ export class GaussianProcess {
    */
   meansAndBounds(xs: Float64Array, m: number, K: Float64Array, kn: Int32Array, stride: number, skip: Uint8Array, mean: Float64Array, bound: Float64Array, rows = this.n, alpha: Float64Array = this.alpha): void {
     const n = rows;
-    const d = this.d;
-    const X = this.X;
-    const invL2 = this.invL2;
     const s2 = this.s2;
     const denom = s2 + this.noise;
     for (let p = 0; p < m; p++) {
       if (skip[p] !== 0) continue;
       const vp = p * stride;
-      const xp = p * d;
-      for (let i = kn[p] as number; i < n; i++) {
-        const xi = i * d;
-        let r2 = 0;
-        for (let k = 0; k < d; k++) {
-          const t = (X[xi + k] as number) - (xs[xp + k] as number);
-          r2 += t * t * (invL2[k] as number);
-        }
-        const r = Math.sqrt(r2);
-        K[vp + i] = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
-      }
-      if ((kn[p] as number) < n) kn[p] = n;
+      this.extendKernelRow(xs, p, K, kn, stride, n);
       let mu = 0;
       let kmax = 0;
       for (let i = 0; i < n; i++) {
