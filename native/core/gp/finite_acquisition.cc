@@ -1,5 +1,7 @@
 #include "gp/finite_acquisition.h"
 
+#include "gp/exp_poly.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -18,58 +20,23 @@ constexpr int kSolveChunk = 16;
 
 double normalPdf(double z) { return std::exp(-0.5 * z * z - kLogSqrt2Pi); }
 
-// e^x for x <= 0, within an ulp or two of std::exp and several times cheaper (no errno wrapper,
-// no table): x = k ln 2 + r, |r| <= ln2/2 (Cody-Waite, two-part ln 2), e^r by its degree-12
-// Taylor polynomial (remainder < 2e-16 relative), times 2^k built from the exponent bits.
-// Used for the kernel and the EI bounds, which are evaluated for every candidate.
-// Branch-free core for x in [-708, 0] (loops over candidates vectorize).
+// e^x for x in [-708, 0] (gp/exp_poly.h), branch-free so that loops over candidates vectorize;
+// several times cheaper than std::exp (no errno wrapper, no table). Used for the kernel and the
+// EI bounds, which are evaluated for every candidate.
 inline double expCore(double x) {
-  constexpr double kLog2e = 1.4426950408889634074;
-  constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
+  using namespace hppo::gp;
   const double kf = std::floor(x * kLog2e + 0.5);
-  const double r = (x - kf * kLn2Hi) - kf * kLn2Lo;
-  double p = 1.0 / 479001600.0;  // 1/12!
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  const double p = expTaylor((x - kf * kLn2Hi) - kf * kLn2Lo);
   const uint64_t bits = static_cast<uint64_t>(static_cast<int64_t>(kf) + 1023) << 52;
   double scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;
 }
 
+// e^x for x <= 0 (std::exp below -708, where the result is subnormal or zero).
 inline double expNonPositive(double x) {
   if (!(x > -708.0)) return x > -745.2 ? std::exp(x) : 0.0;
-  constexpr double kLog2e = 1.4426950408889634074;
-  constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
-  const double kf = std::nearbyint(x * kLog2e);
-  const double r = (x - kf * kLn2Hi) - kf * kLn2Lo;
-  double p = 1.0 / 479001600.0;  // 1/12!
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  const uint64_t bits = static_cast<uint64_t>(static_cast<int64_t>(kf) + 1023) << 52;
-  double scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return expCore(x);
 }
 
 // Mills ratio R(t) = Φ(-t)/φ(t), t >= 2, continued fraction (modified Lentz), as normal.ts.

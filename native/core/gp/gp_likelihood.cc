@@ -1,4 +1,5 @@
 #include "gp/gp_likelihood.h"
+#include "gp/exp_poly.h"
 
 #include <cmath>
 #include <cstddef>
@@ -59,28 +60,16 @@ inline V8 sqrt8(V8 v) {
 }
 
 // e^x of 8 lanes with x in [-708, 0] (normal results), within about 1 ulp of the exact value like
-// std::exp / V8's Math.exp (the results can differ from theirs in the last bit): x = k ln2 + r,
-// |r| <= ln2/2 (Cody-Waite), e^r by its degree-13 Taylor polynomial (truncation < 1e-17 relative),
-// 2^k from the exponent bits. Lanes outside that range are redone by the caller with std::exp.
+// std::exp / V8's Math.exp (the results can differ from theirs in the last bit): gp/exp_poly.h's
+// reduction and polynomial, k rounded by the 1.5·2^52 shifter. Lanes outside that range are redone
+// by the caller with std::exp.
 inline V8 exp8(V8 x) {
   const double shifter = 0x1.8p52;  // adding it rounds to an integer kept in the low mantissa bits
-  const V8 t = x * 0x1.71547652b82fep0 + shifter;
+  const V8 t = x * kLog2e + shifter;
   const V8 k = t - shifter;
-  V8 r = x - k * 0x1.62e42fefa3800p-1;  // ln2 high part: k·ln2hi is exact for |k| < 2^11
-  r = r - k * 0x1.ef35793c76730p-45;    // ln2 low part
-  V8 p = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  V8 r = x - k * kLn2Hi;
+  r = r - k * kLn2Lo;
+  const V8 p = expTaylor(r);
   // t's bit pattern is 0x4338000000000000 + k: shifting (that + 1023) left by 52 leaves (k + 1023)
   // in the exponent field (valid for k >= -1022).
   const I8 scale = ((I8)t + 1023) << 52;
