@@ -170,6 +170,8 @@ HPPO_TEST("bo finite acquisition: timing of a 36-observation run on the 11x11 gr
     xs[i * d + 1] = (i % side + 0.5) / side;
   }
   const double theta[4] = {std::log(0.25), std::log(0.4), 0.0, std::log(1e-3)};
+  const size_t evals = std::getenv("HPPO_BO_BENCH_EVALS") ? std::atoi(std::getenv("HPPO_BO_BENCH_EVALS")) : 36;
+  const int batch = std::getenv("HPPO_BO_BENCH_BATCH") ? std::atoi(std::getenv("HPPO_BO_BENCH_BATCH")) : 1;
   double total = 0;
   int calls = 0;
   for (int rep = 0; rep < (std::getenv("HPPO_BO_BENCH_REPS") ? std::atoi(std::getenv("HPPO_BO_BENCH_REPS")) : 200); ++rep) {
@@ -183,8 +185,6 @@ HPPO_TEST("bo finite acquisition: timing of a 36-observation run on the 11x11 gr
       y.push_back(objective(&xs[c * d]));
       used[c] = 1;
     }
-    const size_t evals = std::getenv("HPPO_BO_BENCH_EVALS") ? std::atoi(std::getenv("HPPO_BO_BENCH_EVALS")) : 36;
-    const int batch = std::getenv("HPPO_BO_BENCH_BATCH") ? std::atoi(std::getenv("HPPO_BO_BENCH_BATCH")) : 1;
     while (ids.size() < evals) {
       int32_t out[16];
       const int want = std::min<int>(batch, static_cast<int>(evals - ids.size()));
@@ -202,7 +202,7 @@ HPPO_TEST("bo finite acquisition: timing of a 36-observation run on the 11x11 gr
       }
     }
   }
-  std::printf("    finite acquisition: %.2f us per proposal (11x11 grid, 5..HPPO_BO_BENCH_EVALS (36) observations, batches of HPPO_BO_BENCH_BATCH (1))\n", total / calls);
+  std::printf("    finite acquisition: %.2f us per proposal (11x11 grid, fixed theta, 5..%zu observations (HPPO_BO_BENCH_EVALS), batches of %d (HPPO_BO_BENCH_BATCH))\n", total / calls, evals, batch);
 }
 
 HPPO_TEST("bo finite acquisition: the kernel's exp agrees with std::exp (through picks on a fine grid)") {

@@ -1,6 +1,7 @@
 #include "gp/finite_acquisition.h"
 
 #include "gp/exp_poly.h"
+#include "gp/vec8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,6 +76,21 @@ void linearBounds(double* __restrict key, const double* __restrict var, int len,
   }
 }
 
+// max(0, a[0..len)) for a without NaN; eight lanes (a max over doubles is not vectorized as written).
+inline double maxOf(const double* a, int len) {
+  using gp::V8;
+  V8 acc = V8{0, 0, 0, 0, 0, 0, 0, 0};
+  int j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const V8 v = gp::load8(a + j);
+    acc = acc > v ? acc : v;
+  }
+  double m = 0;
+  for (int l = 0; l < 8; l++) m = std::max(m, acc[l]);
+  for (; j < len; ++j) m = std::max(m, a[j]);
+  return m;
+}
+
 }  // namespace
 
 double logH(double z) {
@@ -114,12 +130,14 @@ FiniteAcquisition::FiniteAcquisition(const double* xs, int m, int d, int capacit
   const size_t M = static_cast<size_t>(m), C = static_cast<size_t>(capacity);
   X_.assign(C * d, 0);
   y_.assign(C, 0);
-  L_.assign(C * C, 0);
+  L_.reset(new double[C * C]);  // row i: entries 0..i written by addPoint before any read
   alpha_.assign(C, 0);
   kbuf_.assign(C, 0);
   alphaReal_.assign(C, 0);
-  K_.assign(M * C, 0);
-  V_.assign(M * C, 0);
+  // Per-candidate rows: only the first kn_ / done_ entries are ever read, each written first; left
+  // uninitialized, so pages are only touched (and zeroed by the OS) as rows grow.
+  K_.reset(new double[M * C]);
+  V_.reset(new double[M * C]);
   vv_.assign(M, 0);
   mean_.assign(M, 0);
   varBound_.assign(M, 0);
@@ -156,16 +174,13 @@ bool FiniteAcquisition::addPoint(const double* x, double y, bool solve) {
   const int n = n_;
   if (n >= cap_) return false;
   double* k = kbuf_.data();
-  for (int i = 0; i < n; ++i) k[i] = kernel(&X_[static_cast<size_t>(i) * d_], x);
+  kernelRow(x, 0, n, k);
   // Forward solve L z = k.
   for (int i = 0; i < n; ++i) {
     const double* Li = &L_[static_cast<size_t>(i) * cap_];
-    double s = k[i];
-    for (int j = 0; j < i; ++j) s -= Li[j] * k[j];
-    k[i] = s / Li[i];
+    k[i] = (k[i] - gp::dot(Li, k, i)) / Li[i];
   }
-  double s = s2_ + noise_;
-  for (int i = 0; i < n; ++i) s -= k[i] * k[i];
+  const double s = s2_ + noise_ - gp::dot(k, k, n);
   if (!(s > 1e-14 * s2_)) return false;
   double* Ln = &L_[static_cast<size_t>(n) * cap_];
   for (int i = 0; i < n; ++i) Ln[i] = k[i];
@@ -182,14 +197,14 @@ void FiniteAcquisition::solveAlpha() {
   double* a = alpha_.data();
   for (int i = 0; i < n; ++i) {
     const double* Li = &L_[static_cast<size_t>(i) * cap_];
-    double s = y_[i];
-    for (int j = 0; j < i; ++j) s -= Li[j] * a[j];
-    a[i] = s / Li[i];
+    a[i] = (y_[i] - gp::dot(Li, a, i)) / Li[i];
   }
+  // Backward solve Lᵀα = z by rows of L (axpy: independent updates, contiguous, vectorized).
   for (int i = n - 1; i >= 0; --i) {
-    double s = a[i];
-    for (int j = i + 1; j < n; ++j) s -= L_[static_cast<size_t>(j) * cap_ + i] * a[j];
-    a[i] = s / L_[static_cast<size_t>(i) * cap_ + i];
+    const double* Li = &L_[static_cast<size_t>(i) * cap_];
+    const double ai = a[i] / Li[i];
+    a[i] = ai;
+    for (int j = 0; j < i; ++j) a[j] -= Li[j] * ai;
   }
 }
 
@@ -207,32 +222,35 @@ void FiniteAcquisition::truncate(int n) {
   }
 }
 
+void FiniteAcquisition::kernelRow(const double* x, int from, int to, double* out) const {
+  const double* __restrict X = X_.data();
+  const double* __restrict w = invL2_.data();
+  double* __restrict o = out;
+  const int d = d_;
+  // Two branch-free passes that vectorize (a new θ recomputes every row of every candidate):
+  // scaled squared distances, then the Matérn 5/2 value in place.
+  for (int i = from; i < to; ++i) {
+    double r2 = 0;
+    for (int k = 0; k < d; ++k) {
+      const double t = X[static_cast<size_t>(i) * d + k] - x[k];
+      r2 += t * t * w[k];
+    }
+    o[i] = r2;
+  }
+  const double s2 = s2_;
+  for (int i = from; i < to; ++i) {
+    const double r2 = o[i];
+    const double r = std::sqrt(r2);
+    const double e0 = -kSqrt5 * r;
+    const double e = expCore(e0 > -708.0 ? e0 : -708.0);
+    o[i] = e0 > -708.0 ? s2 * (1 + kSqrt5 * r + (5.0 / 3.0) * r2) * e : 0.0;
+  }
+}
+
 void FiniteAcquisition::extendKernelRow(int c, int rows) {
   const int from = kn_[c];
   if (from >= rows) return;
-  double* __restrict Kc = &K_[static_cast<size_t>(c) * cap_];
-  const double* __restrict xc = &xs_[static_cast<size_t>(c) * d_];
-  const double* __restrict X = X_.data();
-  const double* __restrict w = invL2_.data();
-  const int d = d_;
-  // Two branch-free passes that vectorize (a new θ recomputes every row of every candidate):
-  // scaled squared distances into the row, then the Matérn 5/2 value in place.
-  for (int i = from; i < rows; ++i) {
-    double r2 = 0;
-    for (int k = 0; k < d; ++k) {
-      const double t = X[static_cast<size_t>(i) * d + k] - xc[k];
-      r2 += t * t * w[k];
-    }
-    Kc[i] = r2;
-  }
-  const double s2 = s2_;
-  for (int i = from; i < rows; ++i) {
-    const double r2 = Kc[i];
-    const double r = std::sqrt(r2);
-    const double x = -kSqrt5 * r;
-    const double e = expCore(x > -708.0 ? x : -708.0);
-    Kc[i] = x > -708.0 ? s2 * (1 + kSqrt5 * r + (5.0 / 3.0) * r2) * e : 0.0;
-  }
+  kernelRow(&xs_[static_cast<size_t>(c) * d_], from, rows, &K_[static_cast<size_t>(c) * cap_]);
   kn_[c] = rows;
 }
 
@@ -244,9 +262,7 @@ void FiniteAcquisition::advanceRow(int c, int steps) {
   double acc = vv_[c];
   for (; i < end; ++i) {
     const double* Li = &L_[static_cast<size_t>(i) * cap_];
-    double s = Kc[i];
-    for (int j = 0; j < i; ++j) s -= Li[j] * Vc[j];
-    s /= Li[i];
+    const double s = (Kc[i] - gp::dot(Li, Vc, i)) / Li[i];
     Vc[i] = s;
     acc += s * s;
   }
@@ -255,10 +271,7 @@ void FiniteAcquisition::advanceRow(int c, int steps) {
 }
 
 double FiniteAcquisition::meanOfRow(int c, int rows, const double* alpha) const {
-  const double* Kc = &K_[static_cast<size_t>(c) * cap_];
-  double mu = 0;
-  for (int i = 0; i < rows; ++i) mu += Kc[i] * alpha[i];
-  return mu;
+  return gp::dot(&K_[static_cast<size_t>(c) * cap_], alpha, rows);
 }
 
 int FiniteAcquisition::propose(const int32_t* ids, const double* X, const double* y, int n, uint8_t* used,
@@ -348,12 +361,8 @@ void FiniteAcquisition::rebuildHeap(double best, double xi, bool realRowsOnly, c
     if (used[c] != 0) continue;
     extendKernelRow(c, rows);
     const double* Kc = &K_[static_cast<size_t>(c) * cap_];
-    double mu = 0, kmax = 0;
-    for (int i = 0; i < rows; ++i) {
-      mu += Kc[i] * alpha[i];
-      kmax = std::max(kmax, Kc[i]);
-    }
-    mean_[c] = mu;
+    const double kmax = maxOf(Kc, rows);
+    mean_[c] = gp::dot(Kc, alpha, rows);
     const double nearest = std::max(0.0, s2_ - kmax * kmax / denom);
     varBound_[c] = std::min(nearest, std::max(0.0, s2_ - vv_[c]));
     exactAt_[c] = -1;

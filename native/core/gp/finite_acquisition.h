@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace hppo::bo {
@@ -48,6 +49,8 @@ class FiniteAcquisition {
   bool addPoint(const double* x, double y, bool solve);
   void solveAlpha();
   void truncate(int n);
+  // out[i] = k(X_i, x) for real or fantasy rows i in [from, to).
+  void kernelRow(const double* x, int from, int to, double* out) const;
   void extendKernelRow(int c, int rows);
   void advanceRow(int c, int steps);
   double meanOfRow(int c, int rows, const double* alpha) const;
@@ -63,10 +66,12 @@ class FiniteAcquisition {
   std::vector<double> invL2_;
   double s2_ = 1, noise_ = 1e-3;
   int n_ = 0;
-  std::vector<double> X_, y_, L_, alpha_, kbuf_;
+  std::vector<double> X_, y_, alpha_, kbuf_;
+  std::unique_ptr<double[]> L_;  // capacity × capacity, row-major lower triangle
   std::vector<int32_t> rowIds_;
   // candidates
-  std::vector<double> K_, V_, vv_, mean_, varBound_, score_, alphaReal_, tm_, tv_;
+  std::unique_ptr<double[]> K_, V_;  // m × capacity rows
+  std::vector<double> vv_, mean_, varBound_, score_, alphaReal_, tm_, tv_;
   std::vector<int32_t> kn_, done_, exactAt_, heap_;
   int heapLen_ = 0, nReal_ = 0;
   bool logSpace_ = false;

@@ -1,5 +1,6 @@
 #include "gp/gp_likelihood.h"
 #include "gp/exp_poly.h"
+#include "gp/vec8.h"
 
 #include <cmath>
 #include <cstddef>
@@ -23,22 +24,6 @@ const double kNoiseMean = std::log(1e-4);
 void grow(std::vector<double>& v, size_t size) {
   if (v.size() < size) v.resize(size);
 }
-
-// Eight doubles as one GCC/Clang generic vector (AVX-512: one register; AVX2: two), loaded and
-// stored unaligned. Used for the register-blocked O(n³) kernels below. (Passing it by value
-// between these internal functions has no ABI to keep, hence no -Wpsabi note without AVX-512.)
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-typedef double V8 __attribute__((vector_size(64)));
-
-inline V8 load8(const double* p) {
-  V8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store8(double* p, V8 v) { std::memcpy(p, &v, sizeof v); }
-typedef long long I8 __attribute__((vector_size(64)));
 
 inline size_t padded(size_t m) { return (m + 7) & ~static_cast<size_t>(7); }
 
@@ -294,12 +279,6 @@ void addPriorGradient(const double* theta, int d, double* grad) {
     const double z = (theta[k] - mean) / sd;
     grad[k] = grad[k] + z / sd;
   }
-}
-
-inline double hsum(V8 v) {
-  double t = 0;
-  for (int l = 0; l < 8; l++) t += v[l];
-  return t;
 }
 
 // Over the padded pairs (zeros past np): sums[k] = Σ_p gij_p D_kp for k < DD and, when sumHE is
