@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gp/gp_fit.h"
 #include "gp/gp_likelihood.h"
 #include "harness.h"
 
@@ -160,4 +161,65 @@ HPPO_TEST("gp scratch reuse: changed inputs in the same buffer and other sizes g
   for (int k = 0; k < 5; k++) HPPO_CHECK(fresh[k] == gb[k]);
   HPPO_CHECK(neg_log_posterior(c.X.data(), c.y.data(), 7, 3, c.theta.data(), fresh.data(), s2) == fc);
   for (int k = 0; k < 5; k++) HPPO_CHECK(fresh[k] == gc[k]);
+}
+
+HPPO_TEST("gp fit: multi-start L-BFGS lowers the posterior to a bounded stationary point and keeps the best start") {
+  Scratch s;
+  for (int d : {1, 2, 6}) {
+    const Problem p = randomProblem(30, d, 40 + d);
+    const int q = d + 2;
+    // Bounds as gp.ts's thetaBounds (log space): lengthscales, signal, noise.
+    std::vector<double> lower(q), upper(q);
+    for (int k = 0; k < d; k++) {
+      lower[k] = std::log(1e-3);
+      upper[k] = std::log(1e2);
+    }
+    lower[d] = std::log(1e-2);
+    upper[d] = std::log(1e2);
+    lower[d + 1] = std::log(1e-6);
+    upper[d + 1] = std::log(1.0);
+    // Start 0: a poor θ; start 1: the problem's own (good) θ.
+    std::vector<double> starts(2 * q);
+    for (int k = 0; k < q; k++) starts[k] = k < d ? std::log(5.0) : (k == d ? std::log(20.0) : std::log(0.5));
+    std::copy(p.theta.begin(), p.theta.end(), starts.begin() + q);
+    hppo::gp::FitOptions o;
+    o.maxIterations = 100;
+    o.gradientTolerance = 1e-4;
+    std::vector<double> theta(q, 99.0);
+    const auto r = hppo::gp::fit_hyperparameters(p.X.data(), p.y.data(), p.n, d, starts.data(), 2, lower.data(), upper.data(), o, theta.data(), s);
+    HPPO_CHECK(std::isfinite(r.value));
+    HPPO_CHECK(r.evaluations > 2);
+    HPPO_CHECK_NEAR(r.value, value(p, theta, s), 1e-12 * std::fabs(r.value) + 1e-12);
+    for (int k = 0; k < q; k++) HPPO_CHECK(theta[k] >= lower[k] && theta[k] <= upper[k]);
+    for (int k = 0; k < 2; k++) {
+      std::vector<double> st(starts.begin() + k * q, starts.begin() + (k + 1) * q);
+      HPPO_CHECK(r.value <= value(p, st, s));
+    }
+    // Stationary: no coordinate step of 1e-3 inside the box lowers the value by more than rounding.
+    for (int k = 0; k < q; k++) {
+      for (double h : {-1e-3, 1e-3}) {
+        std::vector<double> t = theta;
+        t[k] = std::min(upper[k], std::max(lower[k], t[k] + h));
+        HPPO_CHECK(value(p, t, s) >= r.value - 1e-6 * (1 + std::fabs(r.value)));
+      }
+    }
+  }
+}
+
+HPPO_TEST("gp fit: +infinity and θ untouched when no start has a finite posterior") {
+  Scratch s;
+  // Two identical inputs with different targets, a noise of 1e-300 and the box pinned to the start:
+  // the posterior may be +inf (every jitter fails: θ untouched) or finite (then θ = the start, the
+  // only point in the box); one evaluation either way.
+  const double X[2] = {0.5, 0.5}, y[2] = {1e6, -1e6};
+  const double start[3] = {0.0, std::log(1e2), std::log(1e-300)};
+  double theta[3] = {7, 7, 7};
+  hppo::gp::FitOptions o;
+  const auto r = hppo::gp::fit_hyperparameters(X, y, 2, 1, start, 1, start, start, o, theta, s);
+  if (std::isinf(r.value)) {
+    HPPO_CHECK(theta[0] == 7 && theta[1] == 7 && theta[2] == 7);
+  } else {
+    HPPO_CHECK(theta[0] == start[0] && theta[1] == start[1] && theta[2] == start[2]);
+  }
+  HPPO_CHECK(r.evaluations == 1);
 }

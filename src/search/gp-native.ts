@@ -31,3 +31,27 @@ export function nativeGpNegLogPosterior(): GpNegLogPosteriorFn | null {
   }
   return resolved;
 }
+
+/**
+ * The whole multi-start fit in one native call (native/core/gp/gp_fit.cc: lbfgs.ts's algorithm
+ * step for step on the native likelihood): (X, y, n, d, starts nStarts×(d+2), nStarts, lower,
+ * upper, maxIterations, gradientTolerance, functionTolerance, thetaOut) → the best value (+Infinity
+ * when no start was finite; thetaOut then untouched). Throws TypeError / RangeError on bad arguments.
+ */
+export type GpFitFn = (
+  X: Float64Array, y: Float64Array, n: number, d: number, starts: Float64Array, nStarts: number,
+  lower: Float64Array, upper: Float64Array, maxIterations: number, gradientTolerance: number, functionTolerance: number,
+  thetaOut: Float64Array,
+) => number;
+
+let resolvedFit: GpFitFn | null | undefined;
+
+/** The native fit, or null when the addon is unavailable or HPPO_GP_NATIVE=0 (never throws). */
+export function nativeGpFit(): GpFitFn | null {
+  if (resolvedFit !== undefined) return resolvedFit;
+  resolvedFit = null;
+  if (nativeGpNegLogPosterior() === null) return resolvedFit;
+  const fn = loadNative()['gpFitHyperparameters'];
+  if (typeof fn === 'function') resolvedFit = fn as GpFitFn;
+  return resolvedFit;
+}

@@ -7,7 +7,7 @@
  * θ = [log ℓ_1 .. log ℓ_d, log σ_f², log σ_n²] on inputs in [0,1]^d and standardized outputs.
  * k(x,x') = σ_f² (1 + √5 r + 5/3 r²) exp(-√5 r),  r² = Σ_k (x_k - x'_k)² / ℓ_k².
  */
-import { nativeGpNegLogPosterior } from './gp-native.js';
+import { nativeGpFit, nativeGpNegLogPosterior } from './gp-native.js';
 import { lbfgsMinimize } from './lbfgs.js';
 
 const SQRT5 = Math.sqrt(5);
@@ -273,13 +273,27 @@ export interface GpFitOptions {
   maxIterations: number;
   /** L-BFGS stop on the projected gradient's max norm; default 1e-5. */
   gradientTolerance?: number;
+  /** L-BFGS stop when an iteration improves the objective by at most this (nats); default 0. */
+  functionTolerance?: number;
 }
 
 /**
- * Multi-start L-BFGS on the negative log posterior; returns the best θ found. The objective is
- * the addon's (gp-native.ts, same maths, ~10x faster) when it is built, else gpNegLogPosterior.
+ * Multi-start L-BFGS on the negative log posterior; returns the best θ found. With the addon
+ * built, the whole fit is one native call (gp-native.ts `nativeGpFit`: lbfgs.ts's algorithm on the
+ * native likelihood, same result to rounding); else lbfgs.ts on gpNegLogPosterior.
  */
 export function fitGpHyperparameters(X: Float64Array, y: Float64Array, n: number, d: number, o: GpFitOptions): { theta: Float64Array; value: number } {
+  const fit = nativeGpFit();
+  if (fit !== null && o.starts.length > 0) {
+    // One call for the whole fit (the JS loop below crosses into the addon once per evaluation).
+    const p = d + 2;
+    const starts = new Float64Array(o.starts.length * p);
+    o.starts.forEach((s, k) => starts.set(s.subarray(0, p), k * p));
+    const { lower, upper } = thetaBounds(d);
+    const theta = defaultTheta(d);
+    const value = fit(X, y, n, d, starts, o.starts.length, lower, upper, o.maxIterations, o.gradientTolerance ?? 1e-5, o.functionTolerance ?? 0, theta);
+    return { theta, value };
+  }
   const native = nativeGpNegLogPosterior();
   const ws = native ? null : new GpWorkspace(n);
   const objective = native
@@ -288,7 +302,7 @@ export function fitGpHyperparameters(X: Float64Array, y: Float64Array, n: number
   const { lower, upper } = thetaBounds(d);
   let best: { theta: Float64Array; value: number } = { theta: defaultTheta(d), value: Infinity };
   for (const s of o.starts) {
-    const r = lbfgsMinimize(objective, s, { maxIterations: o.maxIterations, lower, upper, gradientTolerance: o.gradientTolerance });
+    const r = lbfgsMinimize(objective, s, { maxIterations: o.maxIterations, lower, upper, gradientTolerance: o.gradientTolerance, functionTolerance: o.functionTolerance });
     if (r.f < best.value) best = { theta: r.x, value: r.f };
   }
   return best;

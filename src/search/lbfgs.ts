@@ -11,6 +11,11 @@ export interface LbfgsOptions {
   upper: Float64Array;
   /** Stop when the projected gradient's max norm is below this; default 1e-5. */
   gradientTolerance?: number;
+  /**
+   * Also stop when an iteration lowers f by at most this much (absolute; default 0: only the
+   * relative 1e-10 floor). For a negative log likelihood, a few 1e-3 nats is statistically nothing.
+   */
+  functionTolerance?: number;
 }
 
 export interface LbfgsResult {
@@ -143,7 +148,7 @@ export function lbfgsMinimize(f: (x: Float64Array, grad: Float64Array) => number
       Y.push(y);
       rho.push(1 / sy);
     }
-    if (Math.abs(fOld - fx) <= 1e-10 * Math.max(1, Math.abs(fx))) break;
+    if (Math.abs(fOld - fx) <= Math.max(1e-10 * Math.max(1, Math.abs(fx)), o.functionTolerance ?? 0)) break;
   }
   return { x, f: fx, iterations: it, evaluations };
 }

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gpNegLogPosterior, GpWorkspace, thetaBounds } from '../../src/search/gp.js';
-import { nativeGpNegLogPosterior } from '../../src/search/gp-native.js';
+import { defaultTheta, gpNegLogPosterior, GpWorkspace, thetaBounds } from '../../src/search/gp.js';
+import { nativeGpFit, nativeGpNegLogPosterior } from '../../src/search/gp-native.js';
+import { lbfgsMinimize } from '../../src/search/lbfgs.js';
 import { loadNative } from '../../src/solver/native.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -150,6 +151,57 @@ describe('native GP negative log posterior', { skip }, () => {
     assert.throws(call(X, y, 5, 2, t), { name: 'TypeError', message: /expected 6 arguments/ });
     // undefined counts as "no gradient", like null.
     assert.equal(f(X, y, 5, 2, t, undefined as unknown as null), f(X, y, 5, 2, t, null));
+  });
+
+  test('the native multi-start fit follows lbfgs.ts step for step (same θ and value to rounding)', () => {
+    const fit = nativeGpFit();
+    assert.ok(fit, 'gpFitHyperparameters is exported with gpNegLogPosterior');
+    const f = native as NonNullable<typeof native>;
+    const r = new Rng(11);
+    for (const [n, d, ftol] of [[6, 1, 0], [24, 2, 1e-4], [40, 3, 0], [60, 6, 1e-3]] as const) {
+      const { X, y } = problem(r, n, d);
+      const { lower, upper } = thetaBounds(d);
+      const starts = [defaultTheta(d), Float64Array.from({ length: d + 2 }, (_, k) => r.uniform(lower[k] as number, upper[k] as number))];
+      // The reference: lbfgs.ts driving the native likelihood, one evaluation per call.
+      let want = { theta: defaultTheta(d), value: Infinity };
+      let evaluations = 0;
+      for (const s of starts) {
+        const res = lbfgsMinimize((t, g) => f(X, y, n, d, t, g), s, { maxIterations: 30, lower, upper, gradientTolerance: 1e-3, functionTolerance: ftol });
+        evaluations += res.evaluations;
+        if (res.f < want.value) want = { theta: res.x, value: res.f };
+      }
+      const flat = new Float64Array(2 * (d + 2));
+      starts.forEach((s, k) => flat.set(s, k * (d + 2)));
+      const theta = new Float64Array(d + 2);
+      const value = fit(X, y, n, d, flat, 2, lower, upper, 30, 1e-3, ftol, theta);
+      assert.ok(evaluations > 4, `a real fit (${evaluations} evaluations)`);
+      assert.ok(Math.abs(value - want.value) <= 1e-8 * Math.max(1, Math.abs(want.value)), `n=${n} d=${d}: value ${value} vs ${want.value}`);
+      for (let k = 0; k < d + 2; k++) assert.ok(Math.abs((theta[k] as number) - (want.theta[k] as number)) <= 1e-5, `n=${n} d=${d} θ[${k}]: ${theta[k]} vs ${want.theta[k]}`);
+    }
+  });
+
+  test('the native fit leaves θ untouched and returns +Infinity when no start is finite; rejects bad arguments', () => {
+    const fit = nativeGpFit() as NonNullable<ReturnType<typeof nativeGpFit>>;
+    const d = 1;
+    const { lower, upper } = thetaBounds(d);
+    // Identical inputs with different targets: singular for every jitter at the lowest noise.
+    const X = new Float64Array([0.5, 0.5]);
+    const y = new Float64Array([1, -1]);
+    const start = Float64Array.from([lower[0] as number, upper[1] as number, lower[2] as number]);
+    const theta = new Float64Array([7, 7, 7]);
+    const v = fit(X, y, 2, d, start, 1, start, start, 30, 1e-3, 0, theta);
+    if (v === Infinity) assert.deepEqual(Array.from(theta), [7, 7, 7]);
+    else assert.ok(Number.isFinite(v));
+    const call = (...args: unknown[]) => () => (fit as unknown as (...a: unknown[]) => number)(...args);
+    const ok = [X, y, 2, d, start, 1, lower, upper, 30, 1e-3, 0, theta] as const;
+    const with_ = (i: number, v: unknown) => ok.map((a, j) => (j === i ? v : a));
+    assert.throws(call(...with_(4, new Float64Array(2))), { name: 'RangeError', message: /gpFitHyperparameters: starts has length 2, expected at least 3/ });
+    assert.throws(call(...with_(5, 0)), { name: 'RangeError', message: /gpFitHyperparameters: nStarts is 0/ });
+    assert.throws(call(...with_(9, -1)), { name: 'RangeError', message: /gradientTolerance is -1, expected a finite number >= 0/ });
+    assert.throws(call(...with_(10, Number.NaN)), { name: 'RangeError', message: /functionTolerance is NaN/ });
+    assert.throws(call(...with_(11, new Float64Array(2))), { name: 'RangeError', message: /thetaOut has length 2, expected 3/ });
+    assert.throws(call(X, y, 2, d, start, 1, upper, lower, 30, 1e-3, 0, theta), { name: 'RangeError', message: /bounds 0: lower .* > upper/ });
+    assert.throws(call(X, y, 2), { name: 'TypeError', message: /expected 12 arguments/ });
   });
 
   test('HPPO_GP_NATIVE=0 turns the native evaluator off (decided once per process)', () => {
