@@ -113,7 +113,7 @@ export class BoEngine implements Engine {
   private covered = false;
   /** θ per hyperparameter checkpoint (observation count), a pure function of the told history. */
   private readonly thetaMemo = new Map<number, Float64Array>();
-  /** Pool buffers reused across proposals; contents never outlive a proposal (not state). */
+  /** Continuous spaces: the candidate pool and GP carried between proposals (bo-pool.ts). */
   private readonly poolScratch = poolScratch();
   /** Finite spaces: the feasible grid (undefined = not computed yet) and the carried-over GP state. */
   private domain: FiniteDomain | null | undefined;
