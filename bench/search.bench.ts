@@ -270,6 +270,41 @@ function hppoOverhead(p: AnalyticProblem, evals: number, mode: { batch: number }
   return { evaluations: evals, mode: label, backtestBatch: 'batch' in mode ? mode.batch : 1, wallUsPerProposal: bestWall, cpuUsPerProposal: bestCpu };
 }
 
+/**
+ * BO's own cost on a CONTINUOUS (α, µ) space (no step: BO takes the pool path, bo-pool.ts), the
+ * objective a bilinear interpolation of the HPPO grid table (real backtests when the data is
+ * there), per proposal over whole runs as hppoOverhead() measures it, against the same backtest
+ * times. The interpolation only stands in for a backtest at an off-grid point.
+ */
+function continuousHppoOverhead(grid: AnalyticProblem): Array<HppoOverheadRow & { backtestMs: number; pctOfBacktest: number }> {
+  const [pa, pm] = grid.space.params;
+  if (pa === undefined || pm === undefined || pa.type === 'categorical' || pm.type === 'categorical') throw new Error('the HPPO space must have two numeric parameters');
+  const levels = (lo: number, hi: number): number[] => Array.from({ length: Math.round((hi - lo) / 0.01) + 1 }, (_, i) => Number((lo + i * 0.01).toFixed(2)));
+  const av = levels(pa.low, pa.high);
+  const mv = levels(pm.low, pm.high);
+  const cell = (i: number, j: number): number => grid.evaluate({ [pa.name]: av[i] as number, [pm.name]: mv[j] as number });
+  const space = parseSpace({ [pa.name]: { type: 'float', low: pa.low, high: pa.high }, [pm.name]: { type: 'float', low: pm.low, high: pm.high } });
+  const bilinear = (p: Readonly<Record<string, unknown>>): number => {
+    const u = (((p[pa.name] as number) - pa.low) / (pa.high - pa.low)) * (av.length - 1);
+    const v = (((p[pm.name] as number) - pm.low) / (pm.high - pm.low)) * (mv.length - 1);
+    const i = Math.min(av.length - 2, Math.max(0, Math.floor(u)));
+    const j = Math.min(mv.length - 2, Math.max(0, Math.floor(v)));
+    const s = u - i;
+    const t = v - j;
+    return (1 - s) * (1 - t) * cell(i, j) + s * (1 - t) * cell(i + 1, j) + (1 - s) * t * cell(i, j + 1) + s * t * cell(i + 1, j + 1);
+  };
+  const problem: AnalyticProblem = { name: 'hppo-continuous', space, optimum: grid.optimum, evaluate: bilinear };
+  const rows: Array<HppoOverheadRow & { backtestMs: number; pctOfBacktest: number }> = [];
+  for (const evals of [36, 121]) {
+    for (const mode of [{ batch: 1 }, { batch: 4 }, { workers: 4 }]) {
+      const r = hppoOverhead(problem, evals, mode);
+      const bt = BACKTEST_MS_AT.get(r.backtestBatch) ?? BACKTEST_MS;
+      rows.push({ ...r, backtestMs: bt, pctOfBacktest: (r.wallUsPerProposal / 1000 / bt) * 100 });
+    }
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const problems: AnalyticProblem[] = [braninProblem(), hartmann6Problem(), (await realHppoProblem()) ?? hppoGridProxy()];
   process.stdout.write(`HPPO (alpha, mu) problem: ${hppoSource}\n`);
@@ -329,6 +364,18 @@ async function main(): Promise<void> {
       `BO run of ${r.evaluations} evaluations in batches of ${r.batch}: ${r.cpuMsPerProposal.toFixed(2)} CPU ms (${r.wallMsPerProposal.toFixed(2)} wall ms) per proposal\n`,
     );
   }
+  process.stdout.write(
+    `\nBO's own cost on a CONTINUOUS (alpha, mu) space (no step: the pool path), objective = bilinear interpolation of the HPPO grid table above\n` +
+      `(${hppoSource}); ask + tell per proposal (least of 3 passes of 10 seeds) against the backtest as that mode hands trials to a worker\n`,
+  );
+  process.stdout.write(`${'evals'.padStart(5)}  ${'mode'.padEnd(20)} ${'wall us'.padStart(8)} ${'CPU us'.padStart(8)}  ${'backtest ms'.padStart(11)} ${'% of it'.padStart(8)}\n`);
+  const continuousRows = continuousHppoOverhead(hppoProblem);
+  for (const r of continuousRows) {
+    process.stdout.write(
+      `${String(r.evaluations).padStart(5)}  ${r.mode.padEnd(20)} ${r.wallUsPerProposal.toFixed(1).padStart(8)} ${r.cpuUsPerProposal.toFixed(1).padStart(8)}  ${r.backtestMs.toFixed(3).padStart(11)} ${`${r.pctOfBacktest.toFixed(1)} %`.padStart(8)}\n`,
+    );
+  }
+  process.stdout.write(`(Hartmann-6, continuous d = 6, the pool path too: ${runs.map((r) => `${r.cpuMsPerProposal.toFixed(2)} CPU ms per proposal in batches of ${r.batch}`).join(', ')}; see above)\n`);
   const get = (problem: string, alg: string) => table.find((r) => r.problem === problem && r.algorithm === alg);
   const beatsRandom = (problem: string, alg: string): boolean | null => {
     const a = get(problem, alg)?.medianEvaluations;
@@ -347,6 +394,7 @@ async function main(): Promise<void> {
       boOverhead: overhead,
       boAmortized: runs,
       hppoOverhead: hppoRows,
+      hppoContinuousOverhead: continuousRows,
       backtestMs: BACKTEST_MS,
       backtestMsAt: Object.fromEntries(BACKTEST_MS_AT),
       hppoObjective: hppoSource,
