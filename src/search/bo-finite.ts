@@ -20,15 +20,10 @@
  * constant liar moves the means: they and the heap are recomputed over every row for each pick.
  */
 import type { Observation } from './engine.js';
+import { LazyEiCandidates } from './bo-candidates.js';
 import { GaussianProcess } from './gp.js';
-import { logExpectedImprovement, logExpectedImprovementBound } from './normal.js';
 import type { Params, ParamSpec, ParamValue, SearchSpace } from './space.js';
 import { loadNative } from '../solver/native.js';
-
-/** Slack for rounding: the exact log EI may exceed the bound by an ulp. */
-const BOUND_SLACK = 1e-9;
-/** Forward-solve entries advanced per heap visit. */
-const SOLVE_CHUNK = 16;
 
 /**
  * The feasible grid of a finite space, encoded once. A candidate's unit-cube point is the
@@ -49,6 +44,13 @@ export class FiniteDomain {
     private readonly strides: Int32Array,
     private readonly space: SearchSpace,
   ) {}
+
+  private tagArray: Int32Array | null = null;
+
+  /** Heap tie-break names of the candidates: their own numbers (lower first, as the native twin). */
+  get tags(): Int32Array {
+    return (this.tagArray ??= Int32Array.from({ length: this.m }, (_, i) => i));
+  }
 
   /** The domain when the space is finite with at most `limit` grid points (before constraints); else null. */
   static of(space: SearchSpace, limit: number): FiniteDomain | null {
@@ -135,21 +137,11 @@ export class FiniteAcquisition implements FiniteProposer {
   readonly gp: GaussianProcess;
   /** Observation ids of the GP's real rows, in row order (fantasies follow them). */
   private readonly rowIds: number[] = [];
-  private readonly K: Float64Array;
-  private readonly V: Float64Array;
-  private readonly kn: Int32Array;
-  private readonly done: Int32Array;
-  private readonly vv: Float64Array;
+  /** Kernel rows, partial solves, means and the lazy log-EI heap of every grid point. */
+  private readonly cand: LazyEiCandidates;
   /** 1 = observed, 2 = pending or taken by this batch (this proposal only). */
   private readonly marks: UsedMarks;
   private readonly used: Uint8Array;
-  private readonly mean: Float64Array;
-  private readonly varBound: Float64Array;
-  private readonly score: Float64Array;
-  /** gp.n at which score[c] is the exact log EI; -1 = an upper bound. */
-  private readonly exactAt: Int32Array;
-  private readonly heap: Int32Array;
-  private heapLen = 0;
   /** α of the real rows alone (the believer's means), and how many real rows there are. */
   private alphaReal: Float64Array;
   private nReal = 0;
@@ -161,18 +153,9 @@ export class FiniteAcquisition implements FiniteProposer {
   ) {
     const m = domain.m;
     this.gp = new GaussianProcess(domain.d, capacity, theta);
-    this.K = new Float64Array(m * capacity);
-    this.V = new Float64Array(m * capacity);
-    this.kn = new Int32Array(m);
-    this.done = new Int32Array(m);
-    this.vv = new Float64Array(m);
+    this.cand = new LazyEiCandidates(domain.xs, m, capacity, domain.tags);
     this.marks = new UsedMarks(domain);
     this.used = this.marks.used;
-    this.mean = new Float64Array(m);
-    this.varBound = new Float64Array(m);
-    this.score = new Float64Array(m);
-    this.exactAt = new Int32Array(m);
-    this.heap = new Int32Array(m);
     this.alphaReal = new Float64Array(capacity);
   }
 
@@ -181,9 +164,7 @@ export class FiniteAcquisition implements FiniteProposer {
     this.theta = theta;
     this.gp.reset(theta);
     this.rowIds.length = 0;
-    this.kn.fill(0);
-    this.done.fill(0);
-    this.vv.fill(0);
+    this.cand.clear();
   }
 
   get capacity(): number {
@@ -217,7 +198,7 @@ export class FiniteAcquisition implements FiniteProposer {
       const x = c >= 0 ? this.domain.xs.subarray(c * d, (c + 1) * d) : encode(p);
       let f: number;
       if (!believer) f = (fantasy as { value: number }).value;
-      else if (c >= 0) f = gp.lazyMean(this.domain.xs, c, this.K, this.kn);
+      else if (c >= 0) f = gp.lazyMean(this.domain.xs, c, this.cand.K, this.cand.kn);
       else {
         gp.predict(x, 1, one, oneVar);
         f = one[0] as number;
@@ -229,12 +210,12 @@ export class FiniteAcquisition implements FiniteProposer {
     const out: number[] = [];
     this.rebuildHeap(best, xi, believer);
     for (let j = 0; j < count; j++) {
-      const c = this.popBest(best, xi);
+      const c = this.cand.popExact(gp, this.used, best, xi);
       if (c < 0) break;
       out.push(c);
       this.used[c] = 2;
       if (j === count - 1) break;
-      const f = believer ? (this.mean[c] as number) : (fantasy as { value: number }).value;
+      const f = believer ? (this.cand.mean[c] as number) : (fantasy as { value: number }).value;
       if (gp.addPoint(this.domain.xs.subarray(c * d, (c + 1) * d), f, !believer)) best = Math.min(best, f);
       // Believer: means unchanged, bounds still valid (variances and incumbent only fell).
       if (!believer) this.rebuildHeap(best, xi, false);
@@ -264,18 +245,7 @@ export class FiniteAcquisition implements FiniteProposer {
   /** Drops GP rows from n on and the candidates' kernel entries and solves past them. */
   private truncate(n: number): void {
     this.gp.truncate(n);
-    const cap = this.gp.capacity;
-    const { kn, done, vv, V } = this;
-    for (let c = 0; c < this.domain.m; c++) {
-      if ((kn[c] as number) > n) kn[c] = n;
-      if ((done[c] as number) > n) {
-        done[c] = n;
-        let s = 0;
-        const base = c * cap;
-        for (let i = 0; i < n; i++) s += (V[base + i] as number) * (V[base + i] as number);
-        vv[c] = s;
-      }
-    }
+    this.cand.truncate(n);
   }
 
   /**
@@ -283,86 +253,8 @@ export class FiniteAcquisition implements FiniteProposer {
    * use the real rows only (fantasies do not move them); a liar's use every row.
    */
   private rebuildHeap(best: number, xi: number, realRowsOnly: boolean): void {
-    const gp = this.gp;
-    const s2 = gp.signalVariance;
-    const { used, mean, score, exactAt, heap, vv, varBound } = this;
-    const m = this.domain.m;
-    if (realRowsOnly) gp.meansAndBounds(this.domain.xs, m, this.K, this.kn, gp.capacity, used, mean, varBound, this.nReal, this.alphaReal);
-    else gp.meansAndBounds(this.domain.xs, m, this.K, this.kn, gp.capacity, used, mean, varBound);
-    let len = 0;
-    for (let c = 0; c < m; c++) {
-      if (used[c] !== 0) continue;
-      const ub = Math.min(varBound[c] as number, Math.max(0, s2 - (vv[c] as number)));
-      score[c] = logExpectedImprovementBound(mean[c] as number, Math.sqrt(ub), best, xi) + BOUND_SLACK;
-      exactAt[c] = -1;
-      heap[len++] = c;
-    }
-    this.heapLen = len;
-    for (let i = (len >> 1) - 1; i >= 0; i--) this.siftDown(i);
-  }
-
-  /** Pops the exact maximizer: refreshes the top until its score is exact at the current n. */
-  private popBest(best: number, xi: number): number {
-    const gp = this.gp;
-    const n = gp.n;
-    const s2 = gp.signalVariance;
-    const cap = gp.capacity;
-    const { heap, score, exactAt, done, vv, mean, used } = this;
-    while (this.heapLen > 0) {
-      const c = heap[0] as number;
-      if (used[c] !== 0) {
-        this.removeTop();
-        continue;
-      }
-      if (exactAt[c] === n) {
-        this.removeTop();
-        return c;
-      }
-      if ((this.kn[c] as number) < n) gp.extendKernelRow(this.domain.xs, c, this.K, this.kn, cap);
-      if ((done[c] as number) < n) gp.advanceRow(this.K, this.V, c, done, vv, SOLVE_CHUNK);
-      const v = Math.max(0, s2 - (vv[c] as number));
-      if ((done[c] as number) === n) {
-        score[c] = logExpectedImprovement(mean[c] as number, Math.sqrt(v), best, xi);
-        exactAt[c] = n;
-      } else {
-        score[c] = Math.min(score[c] as number, logExpectedImprovementBound(mean[c] as number, Math.sqrt(v), best, xi) + BOUND_SLACK);
-      }
-      this.siftDown(0);
-    }
-    return -1;
-  }
-
-  private removeTop(): void {
-    const last = this.heap[--this.heapLen] as number;
-    if (this.heapLen > 0) {
-      this.heap[0] = last;
-      this.siftDown(0);
-    }
-  }
-
-  /** Max-heap on score; ties: lower candidate number first (deterministic). */
-  private siftDown(at: number): void {
-    const { heap, score } = this;
-    const len = this.heapLen;
-    const x = heap[at] as number;
-    const sx = score[x] as number;
-    for (;;) {
-      const l = 2 * at + 1;
-      if (l >= len) break;
-      const r = l + 1;
-      let c = l;
-      if (r < len) {
-        const a = heap[r] as number;
-        const b = heap[l] as number;
-        if ((score[a] as number) > (score[b] as number) || ((score[a] as number) === (score[b] as number) && a < b)) c = r;
-      }
-      const hc = heap[c] as number;
-      const sc = score[hc] as number;
-      if (!(sc > sx || (sc === sx && hc < x))) break;
-      heap[at] = hc;
-      at = c;
-    }
-    heap[at] = x;
+    if (realRowsOnly) this.cand.rebuild(this.gp, this.used, best, xi, this.nReal, this.alphaReal);
+    else this.cand.rebuild(this.gp, this.used, best, xi);
   }
 }
 

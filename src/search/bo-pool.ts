@@ -33,6 +33,7 @@
  */
 import type { EngineContext, Observation } from './engine.js';
 import type { ResolvedBoOptions } from './bo.js';
+import { BOUND_SLACK, LazyEiCandidates, SOLVE_CHUNK } from './bo-candidates.js';
 import { GaussianProcess } from './gp.js';
 import { logExpectedImprovement, logExpectedImprovementBound } from './normal.js';
 import type { Params } from './space.js';
@@ -40,10 +41,6 @@ import { Sobol, SOBOL_MAX_DIM } from './sobol.js';
 import type { Candidate } from './types.js';
 import { isCategorical } from './variation.js';
 
-/** Slack for rounding: the exact log EI may exceed the bound by an ulp. */
-const BOUND_SLACK = 1e-9;
-/** Forward-solve entries advanced per heap visit. */
-const SOLVE_CHUNK = 16;
 /** Best observations that own a local cloud. */
 const ANCHORS = 5;
 /** Share of `acquisitionSamples` in the Sobol base window. */
@@ -114,20 +111,10 @@ export class PoolAcquisition {
   private readonly exists: Uint8Array;
   /** Observation id owning each cloud block (-1 = free). */
   private readonly blockOwner: Float64Array;
-  private readonly K: Float64Array;
-  private readonly V: Float64Array;
-  private readonly kn: Int32Array;
-  private readonly done: Int32Array;
-  private readonly vv: Float64Array;
+  /** Kernel rows, partial solves, means and the lazy log-EI heap of every slot. */
+  private readonly cand: LazyEiCandidates;
   /** Per proposal: 1 = seen, taken, duplicate or a refinement start in use. */
   private readonly used: Uint8Array;
-  private readonly mean: Float64Array;
-  private readonly varBound: Float64Array;
-  private readonly score: Float64Array;
-  /** gp.n at which score[c] is the exact log EI; -1 = an upper bound. */
-  private readonly exactAt: Int32Array;
-  private readonly heap: Int32Array;
-  private heapLen = 0;
   /** α of the real rows (the believer's means). */
   private readonly alphaReal: Float64Array;
   /** A probe row (refinement steps, pending points): kernel entries and solve. */
@@ -165,17 +152,8 @@ export class PoolAcquisition {
     this.tag = new Float64Array(S);
     this.exists = new Uint8Array(S);
     this.blockOwner = new Float64Array(ANCHORS).fill(-1);
-    this.K = new Float64Array(S * capacity);
-    this.V = new Float64Array(S * capacity);
-    this.kn = new Int32Array(S);
-    this.done = new Int32Array(S);
-    this.vv = new Float64Array(S);
+    this.cand = new LazyEiCandidates(this.xs, S, capacity, this.tag);
     this.used = new Uint8Array(S);
-    this.mean = new Float64Array(S);
-    this.varBound = new Float64Array(S);
-    this.score = new Float64Array(S);
-    this.exactAt = new Int32Array(S);
-    this.heap = new Int32Array(S);
     this.alphaReal = new Float64Array(capacity);
     this.meanAlpha = this.alphaReal;
     this.probeK = new Float64Array(capacity);
@@ -207,9 +185,7 @@ export class PoolAcquisition {
       }
       const p = space.decode(u);
       this.tag[s] = i;
-      this.kn[s] = 0;
-      this.done[s] = 0;
-      this.vv[s] = 0;
+      this.cand.clearOne(s);
       this.keys[s] = undefined;
       if (!space.isFeasible(p)) {
         this.exists[s] = 0;
@@ -234,9 +210,7 @@ export class PoolAcquisition {
   private restart(): void {
     this.gp.reset(this.theta);
     this.rowIds.length = 0;
-    this.kn.fill(0);
-    this.done.fill(0);
-    this.vv.fill(0);
+    this.cand.clear();
     this.dirty = false;
   }
 
@@ -333,18 +307,7 @@ export class PoolAcquisition {
   /** Drops GP rows from n on and the candidates' kernel entries and solves past them. */
   private truncate(n: number): void {
     this.gp.truncate(n);
-    const cap = this.capacity;
-    const { kn, done, vv, V } = this;
-    for (let c = 0; c < this.slots; c++) {
-      if ((kn[c] as number) > n) kn[c] = n;
-      if ((done[c] as number) > n) {
-        done[c] = n;
-        let s = 0;
-        const b = c * cap;
-        for (let i = 0; i < n; i++) s += (V[b + i] as number) * (V[b + i] as number);
-        vv[c] = s;
-      }
-    }
+    this.cand.truncate(n);
   }
 
   /** Clouds around the ANCHORS best observations (ties: tell order); others' clouds are dropped. */
@@ -380,9 +343,7 @@ export class PoolAcquisition {
         raw[k] = isCategorical(space, k) ? (rng.next() < 0.2 ? rng.next() : (ax[k] as number)) : (ax[k] as number) + scale * rng.normal();
       }
       const p = space.decode(raw);
-      this.kn[s] = 0;
-      this.done[s] = 0;
-      this.vv[s] = 0;
+      this.cand.clearOne(s);
       this.keys[s] = undefined;
       // Tag: negative (Sobol indices are the base's), by owner id and position.
       this.tag[s] = -1 - (a.id * this.cloud + j);
@@ -399,22 +360,9 @@ export class PoolAcquisition {
 
   /** Exact means (on meanRows) and log-EI upper bounds of every live candidate, heapified. */
   private rebuildHeap(): void {
-    const gp = this.gp;
-    const s2 = gp.signalVariance;
-    const { used, exists, mean, score, exactAt, heap, vv, varBound } = this;
-    const skip = this.used;
-    for (let c = 0; c < this.slots; c++) if (exists[c] === 0) skip[c] = 1;
-    gp.meansAndBounds(this.xs, this.slots, this.K, this.kn, this.capacity, skip, mean, varBound, this.meanRows, this.meanAlpha);
-    let len = 0;
-    for (let c = 0; c < this.slots; c++) {
-      if (used[c] !== 0) continue;
-      const ub = Math.min(varBound[c] as number, Math.max(0, s2 - (vv[c] as number)));
-      score[c] = logExpectedImprovementBound(mean[c] as number, Math.sqrt(ub), this.best, this.xi) + BOUND_SLACK;
-      exactAt[c] = -1;
-      heap[len++] = c;
-    }
-    this.heapLen = len;
-    for (let i = (len >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    const { used, exists } = this;
+    for (let c = 0; c < this.slots; c++) if (exists[c] === 0) used[c] = 1;
+    this.cand.rebuild(this.gp, used, this.best, this.xi, this.meanRows, this.meanAlpha);
   }
 
   /**
@@ -422,38 +370,16 @@ export class PoolAcquisition {
    * keyed and checked against this batch, the other starts and every seen point; -1 when none.
    */
   private nextLive(ctx: EngineContext, taken: Set<string>, liveKeys: Set<string>): number {
-    const gp = this.gp;
-    const n = gp.n;
-    const s2 = gp.signalVariance;
-    const { heap, score, exactAt, done, vv, mean, used } = this;
-    while (this.heapLen > 0) {
-      const c = heap[0] as number;
-      if (used[c] !== 0) {
-        this.removeTop();
-        continue;
-      }
-      if (exactAt[c] !== n) {
-        if ((this.kn[c] as number) < n) gp.extendKernelRow(this.xs, c, this.K, this.kn, this.capacity);
-        if ((done[c] as number) < n) gp.advanceRow(this.K, this.V, c, done, vv, SOLVE_CHUNK);
-        const v = Math.max(0, s2 - (vv[c] as number));
-        if ((done[c] as number) === n) {
-          score[c] = logExpectedImprovement(mean[c] as number, Math.sqrt(v), this.best, this.xi);
-          exactAt[c] = n;
-        } else {
-          score[c] = Math.min(score[c] as number, logExpectedImprovementBound(mean[c] as number, Math.sqrt(v), this.best, this.xi) + BOUND_SLACK);
-        }
-        this.siftDown(0);
-        continue;
-      }
-      this.removeTop();
-      used[c] = 1;
+    for (;;) {
+      const c = this.cand.popExact(this.gp, this.used, this.best, this.xi);
+      if (c < 0) return -1;
+      this.used[c] = 1;
       const p = this.params[c] as Params;
       const key = (this.keys[c] ??= ctx.space.key(p));
       if (taken.has(key) || liveKeys.has(key) || ctx.hasSeen(p)) continue;
       liveKeys.add(key);
       return c;
     }
-    return -1;
   }
 
   /** The best pool points refined by random steps on the current GP; null when nothing new is found. */
@@ -487,15 +413,15 @@ export class PoolAcquisition {
     let bestStart = starts[0] as number;
     let bestX: Float64Array = this.xs.slice(bestStart * d, bestStart * d + d);
     let bestP = this.params[bestStart] as Params;
-    let bestMean = this.mean[bestStart] as number;
-    let bestScore = this.score[bestStart] as number;
+    let bestMean = this.cand.mean[bestStart] as number;
+    let bestScore = this.cand.score[bestStart] as number;
     let moved = false;
     const one = new Float64Array(d);
     for (const c of starts) {
       let x: Float64Array = this.xs.slice(c * d, c * d + d);
       let p = this.params[c] as Params;
-      let sc = this.score[c] as number;
-      let mu = this.mean[c] as number;
+      let sc = this.cand.score[c] as number;
+      let mu = this.cand.mean[c] as number;
       let stepped = false;
       let step = 0.05;
       for (let it = 0; it < REFINE_STEPS && step > 1e-4; it++) {
@@ -531,8 +457,8 @@ export class PoolAcquisition {
     for (const c of starts) {
       if (c === bestStart && !moved) continue;
       this.used[c] = 0;
-      this.exactAt[c] = -1;
-      this.push(c);
+      this.cand.exactAt[c] = -1;
+      this.cand.push(c);
     }
     return { x: bestX, params: bestP, mean: bestMean };
   }
@@ -583,55 +509,5 @@ export class PoolAcquisition {
       }
     }
     return logExpectedImprovement(mu, Math.sqrt(Math.max(0, s2 - (this.probeVv[0] as number))), best, xi);
-  }
-
-  private removeTop(): void {
-    const last = this.heap[--this.heapLen] as number;
-    if (this.heapLen > 0) {
-      this.heap[0] = last;
-      this.siftDown(0);
-    }
-  }
-
-  private push(c: number): void {
-    const { heap, score, tag } = this;
-    let at = this.heapLen++;
-    const sc = score[c] as number;
-    const tc = tag[c] as number;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      const h = heap[parent] as number;
-      const sh = score[h] as number;
-      if (!(sc > sh || (sc === sh && tc < (tag[h] as number)))) break;
-      heap[at] = h;
-      at = parent;
-    }
-    heap[at] = c;
-  }
-
-  /** Max-heap on score; ties: lower tag first (deterministic whatever the slot). */
-  private siftDown(at: number): void {
-    const { heap, score, tag } = this;
-    const len = this.heapLen;
-    const x = heap[at] as number;
-    const sx = score[x] as number;
-    const tx = tag[x] as number;
-    for (;;) {
-      const l = 2 * at + 1;
-      if (l >= len) break;
-      const r = l + 1;
-      let c = l;
-      if (r < len) {
-        const a = heap[r] as number;
-        const b = heap[l] as number;
-        if ((score[a] as number) > (score[b] as number) || ((score[a] as number) === (score[b] as number) && (tag[a] as number) < (tag[b] as number))) c = r;
-      }
-      const hc = heap[c] as number;
-      const sc = score[hc] as number;
-      if (!(sc > sx || (sc === sx && (tag[hc] as number) < tx))) break;
-      heap[at] = hc;
-      at = c;
-    }
-    heap[at] = x;
   }
 }
