@@ -36,7 +36,7 @@ export class LazyEiCandidates {
     readonly xs: Float64Array,
     readonly count: number,
     readonly capacity: number,
-    private readonly tag: ArrayLike<number>,
+    private readonly tag: Float64Array,
   ) {
     this.K = new Float64Array(count * capacity);
     this.V = new Float64Array(count * capacity);

@@ -45,11 +45,14 @@ export class FiniteDomain {
     private readonly space: SearchSpace,
   ) {}
 
-  private tagArray: Int32Array | null = null;
+  private tagArray: Float64Array | null = null;
 
-  /** Heap tie-break names of the candidates: their own numbers (lower first, as the native twin). */
-  get tags(): Int32Array {
-    return (this.tagArray ??= Int32Array.from({ length: this.m }, (_, i) => i));
+  /**
+   * Heap tie-break names of the candidates: their own numbers (lower first, as the native twin);
+   * a Float64Array like bo-pool.ts's tags, so the shared heap code sees one array type.
+   */
+  get tags(): Float64Array {
+    return (this.tagArray ??= Float64Array.from({ length: this.m }, (_, i) => i));
   }
 
   /** The domain when the space is finite with at most `limit` grid points (before constraints); else null. */
